@@ -1,0 +1,28 @@
+// Roles of the people who use the catalog. The three administrators are separate duties (等保 三权分立): the system
+// administrator keeps reference data, the security administrator keeps accounts and tokens, the audit administrator
+// reads the audit log; none of them approves sharing.
+
+export const ROLES = [
+  'agency_staff', 'data_steward', 'reviewer', 'info_office', 'leadership', 'sys_admin', 'security_admin', 'audit_admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  agency_staff: '机关工作人员', data_steward: '数据管理员', reviewer: '审查机关审查员', info_office: '市信息办',
+  leadership: '领导', sys_admin: '系统管理员', security_admin: '安全管理员', audit_admin: '审计管理员',
+};
+
+export interface Actor {
+  userId: string;
+  username: string;
+  displayName: string;
+  agencyId: string;
+  roles: Role[];
+  demo?: boolean;
+}
+
+export const ANONYMOUS = undefined;
+
+export function hasRole(actor: Actor | undefined, ...roles: Role[]): boolean {
+  return !!actor && actor.roles.some((r) => roles.includes(r));
+}

@@ -1,0 +1,138 @@
+// The store of record. Every aggregate lives in a versioned repository: a write states the version it read and
+// loses with ConflictError if someone wrote in between; every change is kept as history; deletes are tombstones.
+// Filters are a small engine-neutral language over an allowlist of paths per collection, so the same visibility
+// rule compiles to SQL in the embedded adapter and to a MongoDB filter in the mongo adapter.
+
+import type { Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, OverlapFinding, User } from '../domain/entities.ts';
+import type { Resource } from '../domain/resource.ts';
+
+export type Scalar = string | number | boolean | null;
+
+export type Cond =
+  | { path: string; eq: Scalar }
+  | { path: string; in: Scalar[] }
+  | { path: string; prefix: string }
+  | { or: Cond[] }
+  | { and: Cond[] };
+
+export interface ListQuery {
+  where?: Cond;
+  sort?: { path: string; dir: 'asc' | 'desc' }[];
+  offset?: number;
+  limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export interface Change {
+  path: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+export interface HistoryEntry {
+  entityId: string;
+  version: number;
+  action: 'create' | 'update' | 'delete';
+  actor: string;
+  at: string;
+  changes: Change[];
+}
+
+export interface ActorRef {
+  userId: string;
+  username: string;
+}
+
+export interface Entity {
+  id: string;
+  version: number;
+}
+
+export interface Repository<T extends Entity> {
+  get(id: string): Promise<T | undefined>;
+  /** Looks up by a unique indexed path (e.g. resources by `code`, users by `username`). */
+  getBy(path: string, value: Scalar): Promise<T | undefined>;
+  list(q: ListQuery): Promise<Page<T>>;
+  count(where?: Cond): Promise<number>;
+  /** `doc.version` is ignored; the stored record starts at version 1. */
+  create(doc: T, actor: ActorRef): Promise<T>;
+  /** Creates many in one transaction (imports, seeding): all or nothing. */
+  createMany(docs: T[], actor: ActorRef): Promise<T[]>;
+  /** Replaces the document if its stored version is `expectedVersion`; bumps the version. */
+  update(id: string, next: T, expectedVersion: number, actor: ActorRef): Promise<T>;
+  /** Tombstones the document; it disappears from get/list but its id, unique keys of codes and history stay. */
+  remove(id: string, expectedVersion: number, actor: ActorRef): Promise<void>;
+  history(id: string): Promise<HistoryEntry[]>;
+  /** Documents (tombstones included, with `deleted: true`) changed after `cursor`, oldest first: for sync and catch-up. */
+  changedSince(cursor: string | undefined, limit: number): Promise<{ items: (T & { deleted?: boolean })[]; cursor: string | undefined }>;
+}
+
+export interface ResourceRepository extends Repository<Resource> {
+  /** The next sequence number under a classification node; never returns the same number twice, even after deletes. */
+  nextSequence(nodeCode: string): Promise<number>;
+}
+
+export interface SessionRecord {
+  data: string;
+  expiresAt: number;
+}
+
+export interface SessionStorePort {
+  get(sid: string): Promise<SessionRecord | undefined>;
+  set(sid: string, rec: SessionRecord): Promise<void>;
+  destroy(sid: string): Promise<void>;
+  prune(now: number): Promise<number>;
+}
+
+export interface AuditLog {
+  /** Appends an entry chained to the previous one. Throws if it cannot: the caller's operation must fail too (F17). */
+  append(entry: AuditEntry): Promise<AuditRecord>;
+  list(q: { offset?: number; limit?: number; action?: string }): Promise<Page<AuditRecord>>;
+  /** Every record in order, for chain verification. */
+  all(): AsyncIterable<AuditRecord>;
+}
+
+export interface Store {
+  readonly kind: 'embedded' | 'mongo';
+  resources: ResourceRepository;
+  agencies: Repository<Agency>;
+  classification: Repository<ClassificationNode>;
+  users: Repository<User>;
+  tokens: Repository<ApiToken>;
+  overlaps: Repository<OverlapFinding>;
+  sessions: SessionStorePort;
+  audit: AuditLog;
+  /** Throws UnavailableError when the store cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Paths each collection may be filtered, sorted or looked up by; adapters index them and refuse any other. */
+export const INDEXED_PATHS = {
+  resources: ['code', 'nameKey', 'provider.agencyId', 'classification.classCode', 'classNode', 'sharing.type', 'status',
+    'openness.isOpen', 'format.category', 'updateCycle', 'baseDatabase', 'updatedAt', 'name', 'authorityItems'],
+  agencies: ['code', 'parentId', 'kind', 'name'],
+  classification: ['code', 'parentCode', 'level'],
+  users: ['username', 'agencyId'],
+  tokens: ['userId', 'hash'],
+  overlaps: ['resourceId', 'authorityResourceId', 'agencyId', 'status', 'createdAt'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Indexed paths whose value is an array: a condition matches when any element matches (MongoDB semantics). */
+export const ARRAY_PATHS: ReadonlySet<string> = new Set(['authorityItems']);
+
+export type CollectionName = keyof typeof INDEXED_PATHS;
+/** Unique among live (non-deleted) documents. `nameKey` is unique per provider, hence the pair. */
+export const UNIQUE_KEYS: Partial<Record<CollectionName, string[][]>> = {
+  resources: [['code'], ['provider.agencyId', 'nameKey']],
+  agencies: [['code']],
+  classification: [['code']],
+  users: [['username']],
+  tokens: [['hash']],
+};
