@@ -71,7 +71,7 @@ class SqliteAudit implements AuditLog {
     const offset = q.offset ?? 0;
     const where = q.action ? 'WHERE action = ?' : '';
     const params = q.action ? [q.action] : [];
-    const rows = this.db.prepare(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as AuditRow[];
+    const rows = this.db.prepare(`SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as unknown as AuditRow[];
     const total = (this.db.prepare(`SELECT count(*) AS n FROM audit ${where}`).get(...params) as { n: number }).n;
     return { items: rows.map(toAudit), total, offset, limit };
   }

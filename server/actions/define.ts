@@ -1,0 +1,58 @@
+// An action is one operation: how its input is read, who may run it, and what it does, side by side (CKAN).
+// Every action declares its permission; the router refuses to mount one that does not (Ghost).
+
+import type { AuditEntry } from '../domain/entities.ts';
+import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
+import { type Actor, type Role, hasRole } from '../domain/roles.ts';
+import type { SynonymMap } from '../domain/synonyms.ts';
+import type { Store } from '../ports/store.ts';
+
+export interface Services {
+  store: Store;
+  synonyms: SynonymMap;
+  now(): Date;
+}
+
+export interface ActionContext extends Services {
+  correlationId: string;
+  /** Appends to the audit log; a failed audit write fails the operation (F17). */
+  audit(entry: Omit<AuditEntry, 'actor' | 'agencyId' | 'roles' | 'correlationId'>): Promise<void>;
+}
+
+/** 'public': anyone, signed in or not; 'signed-in': any account; a role list: an account holding one of them. */
+export type Permission = 'public' | 'signed-in' | readonly Role[];
+
+export interface Action<I, O> {
+  name: string;
+  permission: Permission;
+  /** Reads untrusted input (body, params, query merged by the router); throws BadRequestError or ValidationError. */
+  input(raw: RawInput): I;
+  /** Object-level checks beyond the permission; throws ForbiddenError or NotFoundError. */
+  authorize?(actor: Actor | undefined, input: I, ctx: ActionContext): Promise<void> | void;
+  run(actor: Actor | undefined, input: I, ctx: ActionContext): Promise<O>;
+}
+
+export interface RawInput {
+  body?: unknown;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export function defineAction<I, O>(a: Action<I, O>): Action<I, O> {
+  return a;
+}
+
+export function checkPermission(p: Permission, actor: Actor | undefined): void {
+  if (p === 'public') return;
+  if (!actor) throw new UnauthenticatedError();
+  if (p === 'signed-in') return;
+  if (!hasRole(actor, ...p)) throw new ForbiddenError();
+}
+
+export async function perform<I, O>(action: Action<I, O>, actor: Actor | undefined, raw: RawInput, ctx: ActionContext): Promise<O> {
+  checkPermission(action.permission, actor);
+  const input = action.input(raw);
+  if (action.authorize) await action.authorize(actor, input, ctx);
+  return action.run(actor, input, ctx);
+}

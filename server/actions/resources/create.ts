@@ -1,0 +1,42 @@
+import { ForbiddenError, UniqueViolation } from '../../domain/errors.ts';
+import { resourceCode } from '../../domain/codes.ts';
+import { canWriteResource } from '../../domain/visibility.ts';
+import { defineAction } from '../define.ts';
+import {
+  authorityFor, buildResource, checkOverlaps, duplicateName, ensureNameFree, present, refuseReadOnly, screenSecrets, validateAgainstStore,
+} from './catalog.ts';
+
+export default defineAction({
+  name: 'resource.create',
+  permission: ['data_steward'],
+  input: (raw) => {
+    refuseReadOnly(raw.body, false);
+    return raw.body;
+  },
+  authorize: (actor, body) => {
+    const agencyId = (body as { provider?: { agencyId?: unknown } } | undefined)?.provider?.agencyId;
+    if (typeof agencyId === 'string' && !canWriteResource(actor, agencyId)) {
+      throw new ForbiddenError('只能登记本机关的信息资源', 'stewards register resources of their own agency only');
+    }
+  },
+  run: async (actor, body, ctx) => {
+    const secretErrors = await screenSecrets(body, ctx, 'resource:new');
+    const input = await validateAgainstStore(body, ctx, secretErrors);
+    if (!canWriteResource(actor, input.provider.agencyId)) throw new ForbiddenError('只能登记本机关的信息资源', 'stewards register resources of their own agency only');
+    await ensureNameFree(input, ctx);
+    const agency = (await ctx.store.agencies.get(input.provider.agencyId))!;
+    const node = `${input.classification.classCode}${input.classification.itemCode}${input.classification.entryCode ?? ''}${input.classification.subEntryCode ?? ''}`;
+    const code = resourceCode(node, await ctx.store.resources.nextSequence(node));
+    const doc = buildResource(input, undefined, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
+    let saved;
+    try {
+      saved = await ctx.store.resources.create(doc, actor!);
+    } catch (e) {
+      if (e instanceof UniqueViolation && e.keys.includes('nameKey')) throw duplicateName(input.name);
+      throw e;
+    }
+    const overlaps = await checkOverlaps(saved, ctx, actor!);
+    await ctx.audit({ action: 'resource.create', object: `resource:${saved.id}`, outcome: 'success', detail: { code: saved.code, overlaps: overlaps.length } });
+    return { resource: present(saved, actor), overlaps };
+  },
+});

@@ -1,0 +1,57 @@
+import { classificationCode, resourceCode } from '../../domain/codes.ts';
+import { ForbiddenError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
+import { canWriteResource } from '../../domain/visibility.ts';
+import { defineAction } from '../define.ts';
+import { readExpectedVersion, readId } from '../input.ts';
+import {
+  authorityFor, buildResource, checkOverlaps, duplicateName, ensureNameFree, loadVisible, present, refuseReadOnly, screenSecrets,
+  validateAgainstStore,
+} from './catalog.ts';
+
+/** Full replacement of the editable fields, based on the version the editor read (409 when it is stale). */
+export default defineAction({
+  name: 'resource.update',
+  permission: ['data_steward'],
+  input: (raw) => {
+    refuseReadOnly(raw.body, true);
+    const expectedVersion = readExpectedVersion(raw.headers, raw.body, raw.query);
+    const body = { ...(raw.body as Record<string, unknown>) };
+    delete body.version;
+    return { id: readId(raw.params), expectedVersion, body };
+  },
+  authorize: async (actor, input, ctx) => {
+    const { resource } = await loadVisible(ctx, actor, { id: input.id });
+    if (!canWriteResource(actor, resource.provider.agencyId)) throw new ForbiddenError('只能修改本机关的信息资源', 'stewards edit resources of their own agency only');
+    const agencyId = (input.body as { provider?: { agencyId?: unknown } }).provider?.agencyId;
+    if (typeof agencyId === 'string' && agencyId !== resource.provider.agencyId) {
+      throw new ForbiddenError('不能把信息资源转给其他机关', 'a resource cannot be moved to another agency');
+    }
+  },
+  run: async (actor, { id, expectedVersion, body }, ctx) => {
+    const secretErrors = await screenSecrets(body, ctx, `resource:${id}`);
+    const input = await validateAgainstStore(body, ctx, secretErrors);
+    const { resource: prev } = await loadVisible(ctx, actor, { id });
+    await ensureNameFree(input, ctx, id);
+    const node = classificationCode(input.classification);
+    let code = prev.code;
+    if (node !== prev.classNode) {
+      // The code is derived from the node until the entry is published; after that it never changes.
+      if (prev.publishedAt || prev.status === 'published') {
+        throw new ValidationError([fieldError('/classification', 'immutable', '已发布的信息资源不能更改分类(资源代码已固定)', 'a published resource keeps its classification: its code is fixed')]);
+      }
+      code = resourceCode(node, await ctx.store.resources.nextSequence(node));
+    }
+    const agency = (await ctx.store.agencies.get(input.provider.agencyId))!;
+    const next = buildResource(input, prev, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
+    let saved;
+    try {
+      saved = await ctx.store.resources.update(id, next, expectedVersion, actor!);
+    } catch (e) {
+      if (e instanceof UniqueViolation && e.keys.includes('nameKey')) throw duplicateName(input.name);
+      throw e;
+    }
+    const overlaps = await checkOverlaps(saved, ctx, actor!);
+    await ctx.audit({ action: 'resource.update', object: `resource:${id}`, outcome: 'success', detail: { version: saved.version } });
+    return { resource: present(saved, actor), overlaps };
+  },
+});

@@ -1,0 +1,116 @@
+// createApp wires middleware and routers around already-built services. It does no I/O and never listens, so
+// tests start it on port 0 with in-memory adapters.
+
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { Services } from './actions/define.ts';
+import type { Config } from './config.ts';
+import { NotFoundError } from './domain/errors.ts';
+import { apiRouter } from './http/api.ts';
+import { configurePassport, resolveActor } from './http/auth.ts';
+import { guardInput, requireJson } from './http/guard.ts';
+import { pagesRouter, renderProblemPage } from './http/pages.ts';
+import { errorHandler } from './http/problem.ts';
+import { PortSessionStore } from './http/session-store.ts';
+import type { Logger } from './log.ts';
+
+export interface AppDeps extends Services {
+  config: Pick<Config, 'sessionSecret' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'trustProxy' | 'secureCookies' | 'env'>;
+  log: Logger;
+}
+
+export const BODY_LIMIT = '256kb';
+
+export function createApp(deps: AppDeps): Express {
+  const { config, store, log } = deps;
+  const services: Services = { store: deps.store, synonyms: deps.synonyms, now: deps.now };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    res.locals.correlationId = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', res.locals.correlationId);
+    next();
+  });
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], baseUri: ["'none'"], frameAncestors: ["'none'"], formAction: ["'self'"], objectSrc: ["'none'"],
+        scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], fontSrc: ["'self'"],
+      },
+    },
+    strictTransportSecurity: config.secureCookies,
+  }));
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    try {
+      await store.ping();
+      res.json({ status: 'ok', store: { kind: store.kind, ok: true } });
+    } catch {
+      res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', store: { kind: store.kind, ok: false } });
+    }
+  });
+
+  app.use('/static', express.static(resolve(import.meta.dirname, '../views/static'), { maxAge: '1h', index: false }));
+
+  // Sessions live in the store of record. The __Host- prefix needs Secure, so plain-HTTP local runs use a plain name.
+  const idleMs = config.sessionIdleMinutes * 60_000;
+  app.use(session({
+    name: config.secureCookies ? '__Host-sid' : 'sid',
+    secret: config.sessionSecret,
+    store: new PortSessionStore(store.sessions, idleMs),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: idleMs, path: '/' },
+  }));
+  app.use((req, _res, next) => {
+    const created = req.session?.createdAt;
+    if (created && Date.now() - created > config.sessionAbsoluteHours * 3_600_000) {
+      req.session.destroy(() => next());
+      return;
+    }
+    next();
+  });
+
+  const passport = configurePassport(store, async (username, ok, userId) => {
+    await store.audit.append({ actor: username.slice(0, 64), action: 'auth.login', outcome: ok ? 'success' : 'denied', ...(userId ? { object: `user:${userId}` } : {}) });
+  });
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(resolveActor(store));
+
+  // State-changing requests from another site are refused outright (B13); forms also carry a CSRF token.
+  app.use((req, _res, next) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    if (site === 'cross-site' || (origin && origin !== 'null' && host && new URL(origin).host !== host) || origin === 'null') {
+      return next(Object.assign(new Error('cross-site request'), { status: 403 }));
+    }
+    next();
+  });
+
+  app.use('/api', requireJson, express.json({ limit: BODY_LIMIT, strict: true, type: 'application/json' }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000 }));
+  app.use(guardInput);
+
+  app.use('/api/v1', apiRouter(services));
+  app.use('/api', (_req, _res, next) => next(new NotFoundError('route')));
+  app.use(pagesRouter({ ...services, passport }));
+
+  app.use((_req, _res, next) => next(new NotFoundError('page')));
+  app.use(errorHandler(log, renderProblemPage));
+  return app;
+}

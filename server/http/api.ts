@@ -1,0 +1,95 @@
+// The JSON API under /api/v1. Every route mounts an action, and an action without a declared permission stops
+// the server at start-up rather than opening a hole (Ghost's rule).
+
+import { randomUUID } from 'node:crypto';
+import { type Request, type Response, Router } from 'express';
+import * as accounts from '../actions/accounts.ts';
+import { type Action, type ActionContext, type Services, perform } from '../actions/define.ts';
+import * as reference from '../actions/reference.ts';
+import createResource from '../actions/resources/create.ts';
+import listResources from '../actions/resources/list.ts';
+import { getResource, getResourceByCode, resourceHistory } from '../actions/resources/read.ts';
+import removeResource from '../actions/resources/remove.ts';
+import updateResource from '../actions/resources/update.ts';
+import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
+import type { Actor } from '../domain/roles.ts';
+import { openApiDocument } from './openapi.ts';
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+export interface Route { method: Method; path: string; action: Action<any, any>; status?: number }
+
+export const API_ROUTES: Route[] = [
+  { method: 'get', path: '/resources', action: listResources },
+  { method: 'post', path: '/resources', action: createResource, status: 201 },
+  { method: 'get', path: '/resources/by-code/:code', action: getResourceByCode },
+  { method: 'get', path: '/resources/:id', action: getResource },
+  { method: 'put', path: '/resources/:id', action: updateResource },
+  { method: 'delete', path: '/resources/:id', action: removeResource, status: 204 },
+  { method: 'get', path: '/resources/:id/history', action: resourceHistory },
+  { method: 'get', path: '/agencies', action: reference.listAgencies },
+  { method: 'post', path: '/agencies', action: reference.createAgency, status: 201 },
+  { method: 'get', path: '/agencies/:id', action: reference.getAgency },
+  { method: 'put', path: '/agencies/:id', action: reference.updateAgency },
+  { method: 'delete', path: '/agencies/:id', action: reference.removeAgency, status: 204 },
+  { method: 'get', path: '/classification', action: reference.listClassification },
+  { method: 'post', path: '/classification', action: reference.createClassification, status: 201 },
+  { method: 'put', path: '/classification/:id', action: reference.updateClassification },
+  { method: 'get', path: '/me', action: accounts.me },
+  { method: 'get', path: '/users', action: accounts.listUsers },
+  { method: 'post', path: '/users', action: accounts.createUserAction, status: 201 },
+  { method: 'put', path: '/users/:id', action: accounts.updateUser },
+  { method: 'get', path: '/users/:id/tokens', action: accounts.listTokens },
+  { method: 'post', path: '/users/:id/tokens', action: accounts.createToken, status: 201 },
+  { method: 'delete', path: '/users/:id/tokens/:tokenId', action: accounts.revokeToken, status: 204 },
+  { method: 'get', path: '/overlaps', action: accounts.listOverlaps },
+  { method: 'get', path: '/audit', action: accounts.listAudit },
+];
+
+export function actionContext(services: Services, actor: Actor | undefined, correlationId: string): ActionContext {
+  return {
+    ...services,
+    correlationId,
+    audit: async (e) => {
+      await services.store.audit.append({ ...e, actor: actor?.username ?? 'anonymous', ...(actor ? { agencyId: actor.agencyId, roles: actor.roles } : {}), correlationId });
+    },
+  };
+}
+
+/** Runs an action for a request, auditing refusals (authorization failures are security events). */
+export async function runAction<O>(action: Action<any, O>, req: Request, res: Response, services: Services, body?: unknown): Promise<O> {
+  const actor = res.locals.actor as Actor | undefined;
+  const ctx = actionContext(services, actor, res.locals.correlationId ?? randomUUID());
+  try {
+    return await perform(action, actor, { body: body ?? req.body, params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, headers: req.headers }, ctx);
+  } catch (e) {
+    if (e instanceof ForbiddenError || (e instanceof UnauthenticatedError && req.headers.authorization)) {
+      await ctx.audit({ action: 'authz.denied', object: action.name, outcome: 'denied' });
+    }
+    throw e;
+  }
+}
+
+export function apiRouter(services: Services): Router {
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  for (const route of API_ROUTES) {
+    const p = route.action.permission as unknown;
+    if (p !== 'public' && p !== 'signed-in' && !(Array.isArray(p) && p.length > 0)) {
+      throw new Error(`action ${route.action.name} declares no permission; refusing to start`);
+    }
+    router[route.method](route.path, async (req, res) => {
+      const result = await runAction(route.action, req, res, services);
+      const status = route.status ?? 200;
+      if (status === 204 || result === undefined) {
+        res.status(204).end();
+        return;
+      }
+      const version = (result as { version?: unknown; resource?: { version?: unknown } }).version ?? (result as { resource?: { version?: unknown } }).resource?.version;
+      if (typeof version === 'number') res.setHeader('ETag', `"${version}"`);
+      res.status(status).json(result);
+    });
+  }
+  return router;
+}

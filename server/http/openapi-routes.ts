@@ -1,0 +1,88 @@
+// Paths of the OpenAPI document, one entry per route of API_ROUTES (a test checks the two lists agree).
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const ok = (schema: object, description = 'OK') => ({ description, content: json(schema) });
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem({
+  400: 'Malformed input (operator keys, bad query parameters, read-only fields)', 401: 'Not signed in', 403: 'Not allowed',
+  404: 'No such record (or not visible to you)', 409: 'Version conflict or state conflict', 413: 'Body too large', 415: 'Not JSON',
+  422: 'Field errors, all at once',
+}[c] ?? 'Error')]));
+const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const versionHeader = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The version you read, e.g. "3" (or send `version` in the body / query)' };
+const q = (name: string, schema: object, description?: string) => ({ name, in: 'query', required: false, schema, ...(description ? { description } : {}) });
+
+export const API_ROUTES_SPEC = {
+  '/resources': {
+    get: {
+      operationId: 'resource.list', summary: '列出信息资源 / list the resources visible to you',
+      parameters: [
+        q('agency', { type: 'string' }, 'agency id; includes its sub-agencies'), q('class', { type: 'string' }, 'classification code prefix'),
+        q('shareType', { type: 'string' }), q('status', { type: 'string' }), q('format', { type: 'string' }), q('updateCycle', { type: 'string' }),
+        q('baseDatabase', { type: 'string' }), q('open', { type: 'boolean' }), q('sort', { enum: ['updated', 'name', 'code'] }),
+        q('offset', { type: 'integer', minimum: 0 }), q('limit', { type: 'integer', minimum: 1, maximum: 100 }),
+      ],
+      responses: { 200: ok({ oneOf: [ref('ResourcePage'), ref('PublicResourcePage')] }), ...errors(400) },
+    },
+    post: {
+      operationId: 'resource.create', summary: '登记信息资源 / register a resource (data stewards, own agency)',
+      requestBody: { required: true, content: json(ref('ResourceInput')) },
+      responses: { 201: ok(ref('ResourceWrite'), 'Created as a draft; 一数一源 overlaps listed'), ...errors(400, 401, 403, 413, 415, 422) },
+    },
+  },
+  '/resources/by-code/{code}': {
+    get: {
+      operationId: 'resource.getByCode', summary: '按资源代码查询 / read by code (101001%2F00001 or 101001-00001)',
+      parameters: [idParam('code')], responses: { 200: ok({ oneOf: [ref('Resource'), { type: 'object' }] }), ...errors(400, 404) },
+    },
+  },
+  '/resources/{id}': {
+    get: { operationId: 'resource.get', summary: '查询信息资源 / read a resource', parameters: [idParam()], responses: { 200: ok({ oneOf: [ref('Resource'), { type: 'object' }] }), ...errors(400, 404) } },
+    put: {
+      operationId: 'resource.update', summary: '修改信息资源 / replace the editable fields, based on the version you read',
+      parameters: [idParam(), versionHeader], requestBody: { required: true, content: json({ allOf: [ref('ResourceInput')], properties: { version: { type: 'integer' } } }) },
+      responses: { 200: ok(ref('ResourceWrite')), ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
+    },
+    delete: {
+      operationId: 'resource.delete', summary: '删除未发布的信息资源 / soft-delete an unpublished resource',
+      parameters: [idParam(), versionHeader, q('version', { type: 'integer' })], responses: { 204: { description: 'Deleted (tombstoned)' }, ...errors(400, 401, 403, 404, 409) },
+    },
+  },
+  '/resources/{id}/history': {
+    get: { operationId: 'resource.history', summary: '变更记录 / change history', parameters: [idParam()], responses: { 200: ok(ref('History')), ...errors(401, 404) } },
+  },
+  '/agencies': {
+    get: { operationId: 'agency.list', summary: '机关 / agencies', responses: { 200: ok(ref('AgencyPage')) } },
+    post: { operationId: 'agency.create', summary: '新增机关 (system administrator)', requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 201: ok(ref('Agency')), ...errors(400, 401, 403, 415, 422) } },
+  },
+  '/agencies/{id}': {
+    get: { operationId: 'agency.get', parameters: [idParam()], responses: { 200: ok(ref('Agency')), ...errors(404) } },
+    put: { operationId: 'agency.update', parameters: [idParam(), versionHeader], requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 200: ok(ref('Agency')), ...errors(400, 401, 403, 404, 409, 422) } },
+    delete: { operationId: 'agency.delete', parameters: [idParam(), versionHeader], responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 409) } },
+  },
+  '/classification': {
+    get: { operationId: 'classification.list', summary: '信息资源分类 / classification tree', responses: { 200: ok(ref('ClassificationPage')) } },
+    post: { operationId: 'classification.create', requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 201: ok(ref('ClassificationNode')), ...errors(400, 401, 403, 422) } },
+  },
+  '/classification/{id}': {
+    put: { operationId: 'classification.update', parameters: [idParam(), versionHeader], requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 200: ok(ref('ClassificationNode')), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/me': { get: { operationId: 'account.me', responses: { 200: ok(ref('Actor')), ...errors(401) } } },
+  '/users': {
+    get: { operationId: 'user.list', summary: 'security administrator', parameters: [q('agency', { type: 'string' }), q('offset', { type: 'integer' }), q('limit', { type: 'integer' })], responses: { 200: ok(ref('UserPage')), ...errors(401, 403) } },
+    post: { operationId: 'user.create', summary: 'security administrator', requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 201: ok(ref('User')), ...errors(400, 401, 403, 422) } },
+  },
+  '/users/{id}': {
+    put: { operationId: 'user.update', parameters: [idParam(), versionHeader], requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 200: ok(ref('User')), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/users/{id}/tokens': {
+    get: { operationId: 'token.list', parameters: [idParam()], responses: { 200: ok(ref('TokenPage')), ...errors(401, 403) } },
+    post: { operationId: 'token.create', summary: 'the secret is in the response once', parameters: [idParam()], requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 201: ok(ref('Token')), ...errors(400, 401, 403, 404, 422) } },
+  },
+  '/users/{id}/tokens/{tokenId}': {
+    delete: { operationId: 'token.revoke', parameters: [idParam(), idParam('tokenId')], responses: { 204: { description: 'Revoked' }, ...errors(401, 403, 404) } },
+  },
+  '/overlaps': { get: { operationId: 'overlap.list', summary: '一数一源 findings (reviewers, information office)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
+  '/audit': { get: { operationId: 'audit.list', summary: 'audit log (audit administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
+};

@@ -1,0 +1,160 @@
+// The OpenAPI 3.1 description of /api/v1. A test checks real responses against these schemas, so the document
+// cannot quietly drift from the server.
+
+import { API_ROUTES_SPEC } from './openapi-routes.ts';
+import { DATA_TYPES, FORMAT_CATEGORIES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, RESOURCE_STATUSES, SHARE_TYPES, UPDATE_CYCLES, BASE_DATABASES } from '../domain/vocab.ts';
+import { ROLES } from '../domain/roles.ts';
+
+const str = (extra: object = {}) => ({ type: 'string', ...extra });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const FieldError = {
+  type: 'object', required: ['pointer', 'code', 'message'], additionalProperties: false,
+  properties: { pointer: str(), code: str(), message: { type: 'object', required: ['zh', 'en'], properties: { zh: str(), en: str() }, additionalProperties: false } },
+};
+
+const Problem = {
+  type: 'object', required: ['type', 'title', 'status', 'detail', 'title_zh', 'detail_zh', 'correlationId'],
+  properties: {
+    type: str({ format: 'uri' }), title: str(), status: { type: 'integer' }, detail: str(), title_zh: str(), detail_zh: str(), correlationId: str(),
+    errors: { type: 'array', items: ref('FieldError') }, currentVersion: { type: 'integer' },
+  },
+};
+
+const Classification = {
+  type: 'object', required: ['classCode', 'itemCode'], additionalProperties: false,
+  properties: { classCode: { enum: ['1', '2', '3'] }, itemCode: str({ pattern: '^\\d{2}$' }), entryCode: str({ pattern: '^\\d{3}$' }), subEntryCode: str({ pattern: '^(\\d{2})+$' }) },
+};
+
+const DataItem = {
+  type: 'object', required: ['name', 'dataType'], additionalProperties: false,
+  properties: {
+    name: str({ maxLength: 100 }), nameEn: str({ maxLength: 100 }), dataType: { enum: Object.keys(DATA_TYPES) }, length: { type: 'integer', minimum: 1 },
+    shareType: { enum: [...SHARE_TYPES] }, open: { type: 'boolean' },
+  },
+};
+
+const Census = {
+  type: 'object', additionalProperties: false,
+  properties: Object.fromEntries(['totalStorageGB', 'structuredRecords', 'sharedStorageGB', 'sharedRecords', 'openStorageGB', 'openRecords'].map((k) => [k, { type: 'number', minimum: 0 }])),
+};
+
+const inputProperties = {
+  classification: ref('Classification'),
+  name: str({ minLength: 1, maxLength: 200 }),
+  provider: { type: 'object', required: ['agencyId'], additionalProperties: false, properties: { agencyId: str(), unit: str({ maxLength: 100 }) } },
+  abstract: str({ minLength: 1, maxLength: 2000 }),
+  format: { type: 'object', required: ['category', 'type'], additionalProperties: false, properties: { category: { enum: FORMAT_CATEGORIES }, type: str(), otherDescription: str() } },
+  dataItems: { type: 'array', items: ref('DataItem') },
+  sharing: {
+    type: 'object', required: ['type'], additionalProperties: false,
+    properties: {
+      type: { enum: [...SHARE_TYPES] }, condition: str(), basis: str(),
+      method: { type: 'object', required: ['category'], additionalProperties: false, properties: { category: { enum: [...METHOD_CATEGORIES] }, type: { enum: [...PLATFORM_METHOD_TYPES] } } },
+    },
+  },
+  openness: { type: 'object', required: ['isOpen'], additionalProperties: false, properties: { isOpen: { type: 'boolean' }, condition: str() } },
+  updateCycle: { enum: [...UPDATE_CYCLES] },
+  relatedCodes: { type: 'array', items: str({ pattern: '^[1-3]\\d{2}(\\d{3}(\\d{2})*)?/\\d+$' }) },
+  census: ref('Census'),
+  baseDatabase: { enum: [...BASE_DATABASES, null] },
+  secrecy: { enum: ['非涉密', '涉密'] },
+  authoritativeSource: { type: 'array', items: str() },
+  sourceSystem: str({ maxLength: 200 }),
+  contact: { type: 'object', additionalProperties: false, properties: { name: str(), phone: str(), email: str() } },
+  keywords: { type: 'array', items: str({ maxLength: 30 }) },
+};
+
+const ResourceInput = {
+  type: 'object', additionalProperties: false,
+  required: ['classification', 'name', 'provider', 'abstract', 'format', 'sharing', 'openness', 'updateCycle', 'secrecy'],
+  properties: inputProperties,
+};
+
+const Resource = {
+  type: 'object', additionalProperties: false,
+  required: ['id', 'code', 'name', 'provider', 'abstract', 'format', 'sharing', 'openness', 'updateCycle', 'status', 'version', 'createdAt', 'updatedAt'],
+  properties: {
+    ...inputProperties,
+    id: str(), code: str({ pattern: '^[1-3]\\d{2}(\\d{3}(\\d{2})*)?/\\d+$' }),
+    provider: { type: 'object', required: ['agencyId', 'code', 'name'], additionalProperties: false, properties: { agencyId: str(), unit: str(), code: str(), name: str() } },
+    status: { enum: [...RESOURCE_STATUSES] }, version: { type: 'integer', minimum: 1 },
+    createdAt: str({ format: 'date-time' }), updatedAt: str({ format: 'date-time' }), createdBy: str(), updatedBy: str(), publishedAt: str({ format: 'date-time' }),
+  },
+};
+
+const Overlap = {
+  type: 'object', additionalProperties: false,
+  required: ['authorityResourceId', 'authorityResourceCode', 'authorityResourceName', 'authorityAgencyId', 'authorityAgencyName', 'items'],
+  properties: {
+    authorityResourceId: str(), authorityResourceCode: str(), authorityResourceName: str(), authorityAgencyId: str(), authorityAgencyName: str(),
+    items: { type: 'array', items: str() },
+  },
+};
+
+const page = (item: object) => ({
+  type: 'object', required: ['items', 'total', 'offset', 'limit'], additionalProperties: false,
+  properties: { items: { type: 'array', items: item }, total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' } },
+});
+
+const Agency = {
+  type: 'object', required: ['id', 'version', 'name', 'code', 'kind', 'pilot', 'reviewMember'], additionalProperties: false,
+  properties: { id: str(), version: { type: 'integer' }, name: str(), shortName: str(), code: str(), parentId: str(), kind: { enum: ['city', 'department', 'district', 'district_department', 'review_member'] }, pilot: { type: 'boolean' }, reviewMember: { type: 'boolean' } },
+};
+
+const ClassificationNode = {
+  type: 'object', required: ['id', 'version', 'code', 'name', 'level'], additionalProperties: false,
+  properties: { id: str(), version: { type: 'integer' }, code: str(), name: str(), parentCode: str(), level: { type: 'integer' } },
+};
+
+const User = {
+  type: 'object', required: ['id', 'version', 'username', 'displayName', 'agencyId', 'roles', 'disabled', 'demo', 'createdAt'], additionalProperties: false,
+  properties: {
+    id: str(), version: { type: 'integer' }, username: str(), displayName: str(), agencyId: str(), roles: { type: 'array', items: { enum: [...ROLES] } },
+    disabled: { type: 'boolean' }, demo: { type: 'boolean' }, createdAt: str({ format: 'date-time' }),
+  },
+};
+
+const Actor = {
+  type: 'object', required: ['userId', 'username', 'displayName', 'agencyId', 'roles'], additionalProperties: false,
+  properties: { userId: str(), username: str(), displayName: str(), agencyId: str(), roles: { type: 'array', items: { enum: [...ROLES] } }, demo: { type: 'boolean' } },
+};
+
+const HistoryEntry = {
+  type: 'object', required: ['entityId', 'version', 'action', 'actor', 'at', 'changes'], additionalProperties: false,
+  properties: {
+    entityId: str(), version: { type: 'integer' }, action: { enum: ['create', 'update', 'delete'] }, actor: str(), at: str({ format: 'date-time' }),
+    changes: { type: 'array', items: { type: 'object', required: ['path'], properties: { path: str(), from: {}, to: {} } } },
+  },
+};
+
+const Token = {
+  type: 'object', required: ['id', 'version', 'userId', 'name', 'createdAt', 'revoked'], additionalProperties: false,
+  properties: { id: str(), version: { type: 'integer' }, userId: str(), name: str(), createdAt: str(), expiresAt: str(), revoked: { type: 'boolean' }, token: str() },
+};
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: '政务信息资源目录 API', version: '1.0.0',
+      description: 'Government information resource catalog. Errors are RFC 9457 problem details with field errors in Chinese and English.',
+    },
+    servers: [{ url: '/api/v1' }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'API token issued by a security administrator (gov_<id>.<secret>)' },
+        session: { type: 'apiKey', in: 'cookie', name: 'sid', description: 'Browser session after signing in at /login (__Host-sid behind TLS)' },
+      },
+      schemas: {
+        FieldError, Problem, Classification, DataItem, Census, ResourceInput, Resource, Overlap, Agency, ClassificationNode, User, Actor, HistoryEntry, Token,
+        ResourcePage: page(ref('Resource')), PublicResourcePage: page({ type: 'object' }), AgencyPage: page(ref('Agency')),
+        ClassificationPage: page(ref('ClassificationNode')), UserPage: page(ref('User')), TokenPage: page(ref('Token')),
+        ResourceWrite: { type: 'object', required: ['resource', 'overlaps'], additionalProperties: false, properties: { resource: ref('Resource'), overlaps: { type: 'array', items: ref('Overlap') } } },
+        History: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('HistoryEntry') } } },
+      },
+    },
+    security: [{ bearer: [] }, { session: [] }, {}],
+    paths: API_ROUTES_SPEC,
+  };
+}

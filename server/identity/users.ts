@@ -1,0 +1,66 @@
+// Account rules shared by the API and the `npm run user` CLI.
+
+import { randomUUID } from 'node:crypto';
+import type { User } from '../domain/entities.ts';
+import { type FieldError, UniqueViolation, ValidationError, fieldError } from '../domain/errors.ts';
+import { ROLES, type Role } from '../domain/roles.ts';
+import type { ActorRef, Store } from '../ports/store.ts';
+import { hashPassword, passwordProblems } from './passwords.ts';
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  agencyId: string;
+  roles: Role[];
+  password: string;
+  demo?: boolean;
+}
+
+/** The administrator duties are kept apart (三权分立): one account never holds two of them. */
+const ADMIN_ROLES: Role[] = ['sys_admin', 'security_admin', 'audit_admin'];
+
+export function roleProblems(roles: unknown, pointer = '/roles'): FieldError[] {
+  if (!Array.isArray(roles) || roles.length === 0 || roles.length > ROLES.length) {
+    return [fieldError(pointer, 'required', '至少需要一个角色', 'at least one role is required')];
+  }
+  const bad = roles.filter((r) => !ROLES.includes(r as Role));
+  if (bad.length) return [fieldError(pointer, 'enum', `未知角色:${bad.join('、')}`, `unknown roles: ${bad.join(', ')}`)];
+  const admin = roles.filter((r) => ADMIN_ROLES.includes(r as Role));
+  if (admin.length > 1 || (admin.length === 1 && roles.length > 1)) {
+    return [fieldError(pointer, 'separation_of_duties', '系统、安全、审计管理员须由不同账号担任,且不兼任业务角色', 'the system, security and audit administrator duties belong to separate accounts with no business role')];
+  }
+  return [];
+}
+
+export async function createUser(store: Store, u: NewUser, actor: ActorRef): Promise<User> {
+  const errors: FieldError[] = [];
+  if (typeof u.username !== 'string' || !/^[a-z][a-z0-9._-]{2,31}$/.test(u.username)) {
+    errors.push(fieldError('/username', 'pattern', '用户名为 3-32 位小写字母、数字、点、下划线或连字符,字母开头', 'username: 3-32 lowercase letters, digits, . _ -, starting with a letter'));
+  }
+  if (typeof u.displayName !== 'string' || !u.displayName.trim() || u.displayName.length > 50) {
+    errors.push(fieldError('/displayName', 'required', '姓名为必填项(不超过 50 字)', 'displayName is required (at most 50 characters)'));
+  }
+  if (typeof u.agencyId !== 'string' || !(await store.agencies.get(u.agencyId))) {
+    errors.push(fieldError('/agencyId', 'unknown_agency', '所属机关不存在', 'agency does not exist'));
+  }
+  errors.push(...roleProblems(u.roles));
+  const pw = typeof u.password === 'string' ? passwordProblems(u.password) : ['password required'];
+  if (pw.length) errors.push(fieldError('/password', 'weak_password', pw[0], pw[0]));
+  if (errors.length) throw new ValidationError(errors);
+  try {
+    return await store.users.create({
+      id: randomUUID(), version: 1, username: u.username, displayName: u.displayName.trim(), agencyId: u.agencyId,
+      roles: [...new Set(u.roles)], passwordHash: await hashPassword(u.password), disabled: false, demo: !!u.demo,
+      createdAt: new Date().toISOString(),
+    }, actor);
+  } catch (e) {
+    if (e instanceof UniqueViolation) throw new ValidationError([fieldError('/username', 'taken', '用户名已被使用', 'username is taken')]);
+    throw e;
+  }
+}
+
+/** What an account looks like from outside: never its password hash. */
+export function presentUser(u: User) {
+  const { passwordHash: _p, ...rest } = u;
+  return rest;
+}

@@ -1,0 +1,48 @@
+// Entry: load config → compose → createApp → listen. SIGTERM/SIGINT close the server, then the store.
+
+import { createApp } from './app.ts';
+import { compose } from './compose.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  const services = await compose(config, log);
+  const app = createApp({ ...services, config, log });
+  const server = app.listen(config.port, config.host, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    log.info(`政务信息资源目录 listening on http://${config.host}:${port}`, { store: config.store, demo: config.demo, env: config.env });
+  });
+  const pruner = setInterval(() => services.store.sessions.prune(Date.now()).catch(() => {}), 10 * 60_000);
+  pruner.unref();
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    clearInterval(pruner);
+    server.close(() => {
+      services.store.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
