@@ -47,6 +47,9 @@ export function createApp(deps: AppDeps): Express {
       },
     },
     strictTransportSecurity: config.secureCookies,
+    // Not helmet's no-referrer: with it browsers send `Origin: null` on same-origin form posts, which the
+    // cross-site check below must refuse. same-origin still sends nothing to other sites.
+    referrerPolicy: { policy: 'same-origin' },
   }));
 
   app.get('/health/live', (_req, res) => {
@@ -77,7 +80,8 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, _res, next) => {
     const created = req.session?.createdAt;
     if (created && Date.now() - created > config.sessionAbsoluteHours * 3_600_000) {
-      req.session.destroy(() => next());
+      // A fresh, empty session: the old one is gone from the store and the user is signed out.
+      req.session.regenerate(next);
       return;
     }
     next();

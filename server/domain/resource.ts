@@ -273,8 +273,8 @@ export function validateResourceInput(body: unknown, ctx: ValidationContext): { 
   const condition = sh ? r.string(sh.condition, '/sharing/condition', { max: 1000, required: shareType === '有条件共享' }) : undefined;
   const basis = sh ? r.string(sh.basis, '/sharing/basis', { max: 1000, required: shareType === '不予共享' }) : undefined;
   let method: ResourceInput['sharing']['method'];
-  if (sh && shareType === '不予共享' && sh.method !== undefined && sh.method !== null) {
-    r.err('/sharing/method', 'not_allowed', '不予共享的资源不能填写共享方式', 'a resource that is not shared has no sharing method');
+  if (sh && shareType === '不予共享') {
+    if (sh.method !== undefined && sh.method !== null) r.err('/sharing/method', 'not_allowed', '不予共享的资源不能填写共享方式', 'a resource that is not shared has no sharing method');
   } else if (sh && shareType) {
     const m = r.object(sh.method, '/sharing/method', ['category', 'type']);
     const mc = m ? r.oneOf(m.category, '/sharing/method/category', METHOD_CATEGORIES) : undefined;

@@ -10,7 +10,7 @@ import { createUser } from '../identity/users.ts';
 import type { Store } from '../ports/store.ts';
 import { demoResources } from './demo-catalog.ts';
 import { DEMO_USERS } from './demo-users.ts';
-import { SEED_ACTOR } from './bootstrap.ts';
+import { type Progress, SEED_ACTOR } from './bootstrap.ts';
 
 /** Loads the demo catalog and demo accounts. Every demo record passes the same validation as a steward's. */
 export async function loadDemo(store: Store, synonyms: SynonymMap, progress: Progress = () => {}, now = new Date()): Promise<{ resources: number; users: number; overlaps: number }> {

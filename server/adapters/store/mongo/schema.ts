@@ -4,10 +4,10 @@
 // fields `version` (compare-and-set), `deleted` (tombstone) and `seq` (per-collection change sequence, from the
 // `counters` collection). The schema declares the control fields and the allowlisted paths of INDEXED_PATHS with
 // their types, and is `strict: false` for everything else. Why `strict: false` rather than declaring the rest as
-// Mixed: the document shape is owned and validated by the domain layer (server/domain), so a second, hand-kept
-// copy of it here could only drift; and Mixed would not help anyway, since the `provider.agencyId`-style indexed
-// paths make `provider`, `sharing`, … nested paths that cannot also be Mixed. `strictQuery: 'throw'` is set on
-// every schema, so a filter on any undeclared path is refused by mongoose as well as by our own allowlist.
+// Mixed: declaring it would mean listing every field of every entity here, a second hand-kept copy of a shape the
+// domain layer (server/domain) owns and validates, which could only drift; and the `provider.agencyId`-style
+// indexed paths make `provider`, `sharing`, … nested paths, which cannot be Mixed as well. `strictQuery: 'throw'`
+// is set on every schema, so a filter on any undeclared path is refused by mongoose as well as by our allowlist.
 // Entity documents are written as plain objects (lean insertMany, driver replace), never through mongoose
 // documents, which would add empty objects for absent nested paths and reorder keys; so what is stored is exactly
 // the JSON the embedded adapter would store.
@@ -149,10 +149,15 @@ export function defineModels(conn: Connection): Models {
   };
 }
 
-/** Creates every collection (transactions cannot on old servers) and its indexes, and waits until they exist. */
+/**
+ * Creates every collection (before any transaction needs it: servers before 4.4 cannot create one inside a
+ * transaction) and exactly the declared indexes, and waits until they exist.
+ */
 export async function syncAll(models: Models): Promise<void> {
-  const all: Model<never>[] = [
+  const all: { syncIndexes(options?: mongoose.SyncIndexesOptions): Promise<unknown> }[] = [
     ...Object.values(models.entities), ...Object.values(models.history), models.counters, models.sessions, models.audit,
-  ] as unknown as Model<never>[];
-  await Promise.all(all.map((m) => m.syncIndexes({ autoCreate: true } as mongoose.SyncIndexesOptions)));
+  ];
+  // `autoCreate` is read by Model.syncIndexes (it creates the collection first) but missing from its option type.
+  const options = { autoCreate: true } as mongoose.SyncIndexesOptions;
+  await Promise.all(all.map((m) => m.syncIndexes(options)));
 }

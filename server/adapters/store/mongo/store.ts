@@ -34,7 +34,10 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<Store> {
   const timeout = opts.serverSelectionTimeoutMS ?? 3000;
   const conn = mongoose.createConnection(opts.uri, {
     serverSelectionTimeoutMS: timeout,
-    connectTimeoutMS: timeout,
+    connectTimeoutMS: 10_000,
+    // A server that stops answering mid-operation (a partition rather than a refused connection) fails the
+    // operation after this long instead of holding the request open indefinitely.
+    socketTimeoutMS: 30_000,
     bufferCommands: false,
     sanitizeFilter: true,
     autoIndex: false,
@@ -54,7 +57,12 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<Store> {
 }
 
 async function requireReplicaSet(conn: mongoose.Connection): Promise<void> {
-  const hello = await conn.getClient().db('admin').command({ hello: 1 });
+  const admin = conn.getClient().db('admin');
+  // `hello` since MongoDB 4.4.2; `isMaster` before (a server without `hello` answers CommandNotFound).
+  const hello = await admin.command({ hello: 1 }).catch((e: { code?: unknown }) => {
+    if (e?.code === 59) return admin.command({ isMaster: 1 });
+    throw e;
+  });
   if (!hello.setName && hello.msg !== 'isdbgrid') {
     throw new Error('MongoDB must run as a replica set (writes use transactions); start it with --replSet, as docker-compose does');
   }
