@@ -23,7 +23,7 @@ export const API_ROUTES_SPEC = {
         q('baseDatabase', { type: 'string' }), q('open', { type: 'boolean' }), q('sort', { enum: ['updated', 'name', 'code'] }),
         q('offset', { type: 'integer', minimum: 0 }), q('limit', { type: 'integer', minimum: 1, maximum: 100 }),
       ],
-      responses: { 200: ok({ oneOf: [ref('ResourcePage'), ref('PublicResourcePage')] }), ...errors(400) },
+      responses: { 200: ok({ anyOf: [ref('ResourcePage'), ref('PublicResourcePage')] }), ...errors(400) },
     },
     post: {
       operationId: 'resource.create', summary: '登记信息资源 / register a resource (data stewards, own agency)',
@@ -34,11 +34,11 @@ export const API_ROUTES_SPEC = {
   '/resources/by-code/{code}': {
     get: {
       operationId: 'resource.getByCode', summary: '按资源代码查询 / read by code (101001%2F00001 or 101001-00001)',
-      parameters: [idParam('code')], responses: { 200: ok({ oneOf: [ref('Resource'), { type: 'object' }] }), ...errors(400, 404) },
+      parameters: [idParam('code')], responses: { 200: ok({ anyOf: [ref('Resource'), ref('PublicResource')] }), ...errors(400, 404) },
     },
   },
   '/resources/{id}': {
-    get: { operationId: 'resource.get', summary: '查询信息资源 / read a resource', parameters: [idParam()], responses: { 200: ok({ oneOf: [ref('Resource'), { type: 'object' }] }), ...errors(400, 404) } },
+    get: { operationId: 'resource.get', summary: '查询信息资源 / read a resource', parameters: [idParam()], responses: { 200: ok({ anyOf: [ref('Resource'), ref('PublicResource')] }), ...errors(400, 404) } },
     put: {
       operationId: 'resource.update', summary: '修改信息资源 / replace the editable fields, based on the version you read',
       parameters: [idParam(), versionHeader], requestBody: { required: true, content: json({ allOf: [ref('ResourceInput')], properties: { version: { type: 'integer' } } }) },

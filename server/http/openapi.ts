@@ -83,6 +83,10 @@ const Resource = {
   },
 };
 
+/** The anonymous view: published entries open to the public, without contacts, census figures or systems. */
+const { contact: _c, census: _ce, sourceSystem: _s, createdBy: _cb, updatedBy: _ub, ...publicProperties } = Resource.properties;
+const PublicResource = { ...Resource, properties: publicProperties };
+
 const Overlap = {
   type: 'object', additionalProperties: false,
   required: ['authorityResourceId', 'authorityResourceCode', 'authorityResourceName', 'authorityAgencyId', 'authorityAgencyName', 'items'],
@@ -148,7 +152,7 @@ export function openApiDocument() {
       },
       schemas: {
         FieldError, Problem, Classification, DataItem, Census, ResourceInput, Resource, Overlap, Agency, ClassificationNode, User, Actor, HistoryEntry, Token,
-        ResourcePage: page(ref('Resource')), PublicResourcePage: page({ type: 'object' }), AgencyPage: page(ref('Agency')),
+        ResourcePage: page(ref('Resource')), PublicResource, PublicResourcePage: page(ref('PublicResource')), AgencyPage: page(ref('Agency')),
         ClassificationPage: page(ref('ClassificationNode')), UserPage: page(ref('User')), TokenPage: page(ref('Token')),
         ResourceWrite: { type: 'object', required: ['resource', 'overlaps'], additionalProperties: false, properties: { resource: ref('Resource'), overlaps: { type: 'array', items: ref('Overlap') } } },
         History: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('HistoryEntry') } } },

@@ -5,7 +5,7 @@ import type { User } from '../domain/entities.ts';
 import { type FieldError, UniqueViolation, ValidationError, fieldError } from '../domain/errors.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
 import type { ActorRef, Store } from '../ports/store.ts';
-import { hashPassword, passwordProblems } from './passwords.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
 
 export interface NewUser {
   username: string;
@@ -44,8 +44,8 @@ export async function createUser(store: Store, u: NewUser, actor: ActorRef): Pro
     errors.push(fieldError('/agencyId', 'unknown_agency', '所属机关不存在', 'agency does not exist'));
   }
   errors.push(...roleProblems(u.roles));
-  const pw = typeof u.password === 'string' ? passwordProblems(u.password) : ['password required'];
-  if (pw.length) errors.push(fieldError('/password', 'weak_password', pw[0], pw[0]));
+  const pw = typeof u.password === 'string' ? passwordProblem(u.password) : { zh: '密码为必填项', en: 'password is required' };
+  if (pw) errors.push(fieldError('/password', 'weak_password', pw.zh, pw.en));
   if (errors.length) throw new ValidationError(errors);
   try {
     return await store.users.create({
