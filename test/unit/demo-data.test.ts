@@ -139,8 +139,8 @@ describe('demo data (reference agencies, classification, demo catalog)', () => {
     it('publishes the authoritative resources', () => {
       const auth = resources.filter((r) => r.input.authoritativeSource.length > 0);
       const byAgency = new Map(auth.map((r) => [r.input.provider.agencyId, r.input.authoritativeSource]));
-      expect(byAgency.get('ag-gaj')).to.have.members(['公民身份号码', '姓名', '性别', '出生日期', '民族']);
-      expect(byAgency.get('ag-gsj')).to.have.members(['统一社会信用代码', '企业名称', '法定代表人', '注册资本']);
+      expect(byAgency.get('ag-gaj')).to.have.members(['公民身份号码']);
+      expect(byAgency.get('ag-gsj')).to.have.members(['统一社会信用代码']);
       expect(byAgency.get('ag-gtj')).to.have.members(['不动产单元号']);
       expect(byAgency.get('ag-tjj')).to.have.members(['行政区划代码']);
       for (const r of auth) expect(r.status, r.input.name).to.equal('published');
