@@ -15,19 +15,10 @@ import {
   type UpdateCycle, allowedMethodTypes,
 } from '../server/domain/vocab.ts';
 import { agencyNodeCodes, businessNodeCodes, referenceAgencies, referenceClassification } from '../server/seed/reference.ts';
+import { mulberry32 } from '../server/seed/random.ts';
 
 export const DEFAULT_SEED = 0x5eed2024;
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Word lists

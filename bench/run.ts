@@ -21,7 +21,8 @@ import { findClassificationMarkings } from '../server/domain/secrecy.ts';
 import type { SynonymMap } from '../server/domain/synonyms.ts';
 import type { Store } from '../server/ports/store.ts';
 import { SEED_ACTOR, ensureReferenceData } from '../server/seed/bootstrap.ts';
-import { DEFAULT_SEED, ResourceGenerator, mulberry32 } from './generate.ts';
+import { DEFAULT_SEED, ResourceGenerator } from './generate.ts';
+import { mulberry32 } from '../server/seed/random.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SCALE = QUICK ? 10 : 1;

@@ -1,5 +1,6 @@
 // The aggregates other than the catalog record: reference data, identity, audit and 一数一源 findings.
 
+import type { Overlap } from './overlap.ts';
 import type { Role } from './roles.ts';
 
 export type AgencyKind = 'city' | 'department' | 'district' | 'district_department' | 'review_member';
@@ -74,19 +75,13 @@ export interface AuditRecord extends AuditEntry {
   hash: string;
 }
 
-/** A 一数一源 overlap: a resource lists items another agency is the authoritative source for. */
-export interface OverlapFinding {
+/** A 一数一源 overlap recorded for reviewers: a resource lists items another agency is the authoritative source for. */
+export interface OverlapFinding extends Overlap {
   id: string;
   version: number;
   resourceId: string;
   resourceCode: string;
   agencyId: string;
-  authorityResourceId: string;
-  authorityResourceCode: string;
-  authorityResourceName: string;
-  authorityAgencyId: string;
-  authorityAgencyName: string;
-  items: string[];
   status: 'open' | 'resolved';
   createdAt: string;
 }

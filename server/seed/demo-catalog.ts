@@ -19,6 +19,7 @@ import {
   type BaseDatabase, type DataType, FORMAT_TYPES, type FormatCategory, ITEMISED_FORMATS, type ResourceStatus,
   type ShareType, UPDATE_CYCLES, type UpdateCycle, allowedMethodTypes,
 } from '../domain/vocab.ts';
+import { mulberry32 } from './random.ts';
 
 export interface DemoResource {
   input: ResourceInput;
@@ -31,16 +32,6 @@ type NodeRow = Omit<ClassificationNode, 'version'>;
 const SEED = 0x20080601;
 const YEARS = [2022, 2023, 2024];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Vocabulary tables

@@ -41,8 +41,10 @@ export function collectionSchema(name: CollectionName): string {
     `CREATE INDEX IF NOT EXISTS ix_m_${name} ON m_${name}(path, value)`,
     `CREATE INDEX IF NOT EXISTS ix_m_${name}_id ON m_${name}(id)`,
   ];
+  // A path that leads a unique index is already indexed by it; a second index would only slow every write.
+  const leadsUnique = new Set((UNIQUE_KEYS[name] ?? []).map((keys) => keys[0]));
   for (const p of INDEXED_PATHS[name]) {
-    if (!ARRAY_PATHS.has(p)) lines.push(`CREATE INDEX IF NOT EXISTS ix_${name}_${ident(p)} ON ${t}(json_extract(data, ${jsonPath(p)}))`);
+    if (!ARRAY_PATHS.has(p) && !leadsUnique.has(p)) lines.push(`CREATE INDEX IF NOT EXISTS ix_${name}_${ident(p)} ON ${t}(json_extract(data, ${jsonPath(p)}))`);
   }
   for (const keys of UNIQUE_KEYS[name] ?? []) {
     const cols = keys.map((k) => `json_extract(data, ${jsonPath(k)})`).join(', ');

@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { GENESIS_HASH, auditHash } from '../../../domain/audit.ts';
 import type { Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, OverlapFinding, User } from '../../../domain/entities.ts';
 import { UnavailableError } from '../../../domain/errors.ts';
@@ -15,15 +15,15 @@ import {
 import { SqliteCollection, collectionSchema } from './collection.ts';
 
 class SqliteResources extends SqliteCollection<Resource> implements ResourceRepository {
-  constructor(private readonly database: DatabaseSync, now: () => string) {
+  private readonly bump: StatementSync;
+
+  constructor(database: DatabaseSync, now: () => string) {
     super(database, 'resources', now);
+    this.bump = database.prepare('INSERT INTO sequences (node, last) VALUES (?, 1) ON CONFLICT(node) DO UPDATE SET last = last + 1 RETURNING last');
   }
 
   async nextSequence(nodeCode: string): Promise<number> {
-    const row = this.database.prepare(
-      'INSERT INTO sequences (node, last) VALUES (?, 1) ON CONFLICT(node) DO UPDATE SET last = last + 1 RETURNING last',
-    ).get(nodeCode) as { last: number };
-    return row.last;
+    return (this.bump.get(nodeCode) as { last: number }).last;
   }
 }
 
