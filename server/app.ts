@@ -100,7 +100,8 @@ export function createApp(deps: AppDeps): Express {
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
     const host = req.headers.host;
-    if (site === 'cross-site' || (origin && origin !== 'null' && host && new URL(origin).host !== host) || origin === 'null') {
+    const foreign = origin !== undefined && (!URL.canParse(origin) || new URL(origin).host !== host);
+    if (site === 'cross-site' || foreign) {
       return next(Object.assign(new Error('cross-site request'), { status: 403 }));
     }
     next();

@@ -31,8 +31,8 @@ export const createUserAction = defineAction({
     return o as unknown as { username: string; displayName: string; agencyId: string; roles: Role[]; password: string };
   },
   run: async (actor, input, ctx) => {
-    const u = await createUser(ctx.store, input, actor!);
-    await ctx.audit({ action: 'user.create', object: `user:${u.id}`, outcome: 'success', detail: { roles: u.roles } });
+    const u = await ctx.audited({ action: 'user.create', object: `username:${String(input.username).slice(0, 64)}`, outcome: 'success', detail: { roles: input.roles } },
+      () => createUser(ctx.store, input, actor!));
     return presentUser(u);
   },
 });
@@ -45,6 +45,7 @@ export const updateUser = defineAction({
     const errors = Object.keys(o).filter((k) => !['displayName', 'agencyId', 'roles', 'disabled', 'version'].includes(k))
       .map((k) => fieldError(`/${k}`, 'unknown_field', `不支持的字段 ${k}`, `unknown field ${k}`));
     if (o.roles !== undefined) errors.push(...roleProblems(o.roles));
+    if (o.agencyId !== undefined && (typeof o.agencyId !== 'string' || !/^[\w.:-]{1,64}$/.test(o.agencyId))) errors.push(fieldError('/agencyId', 'type', '所属机关标识格式不正确', 'agencyId must be an agency id'));
     if (o.disabled !== undefined && typeof o.disabled !== 'boolean') errors.push(fieldError('/disabled', 'type', '应为是或否', 'must be true or false'));
     if (o.displayName !== undefined && (typeof o.displayName !== 'string' || !o.displayName.trim() || o.displayName.length > 50)) errors.push(fieldError('/displayName', 'type', '姓名不超过 50 字', 'displayName: at most 50 characters'));
     if (errors.length) throw new ValidationError(errors);
@@ -56,11 +57,13 @@ export const updateUser = defineAction({
     if (patch.agencyId && !(await ctx.store.agencies.get(patch.agencyId))) throw new ValidationError([fieldError('/agencyId', 'unknown_agency', '所属机关不存在', 'agency does not exist')]);
     const next: User = { ...cur, ...(patch.displayName ? { displayName: patch.displayName.trim() } : {}), ...(patch.agencyId ? { agencyId: patch.agencyId } : {}),
       ...(patch.roles ? { roles: [...new Set(patch.roles)] } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) };
-    const u = await ctx.store.users.update(id, next, expectedVersion, actor!);
-    await ctx.audit({ action: 'user.update', object: `user:${id}`, outcome: 'success', detail: { roles: u.roles, disabled: u.disabled } });
+    const u = await ctx.audited({ action: 'user.update', object: `user:${id}`, outcome: 'success', detail: { roles: next.roles, disabled: next.disabled } },
+      () => ctx.store.users.update(id, next, expectedVersion, actor!));
     return presentUser(u);
   },
 });
+
+const TOKEN_ROLES: Role[] = ['agency_staff', 'data_steward'];
 
 export const createToken = defineAction({
   name: 'token.create', permission: ['security_admin'],
@@ -75,11 +78,16 @@ export const createToken = defineAction({
   run: async (actor, { userId, name, days }, ctx) => {
     const user = await ctx.store.users.get(userId);
     if (!user) throw new NotFoundError('user');
+    // Whoever issues a token holds its secret: tokens for administrators or reviewers would let the security
+    // administrator act in their name and undo the separation of duties.
+    if (user.roles.some((r) => !TOKEN_ROLES.includes(r))) {
+      throw new ValidationError([fieldError('/userId', 'token_not_allowed', 'API 令牌只能发给仅具有机关工作人员或数据管理员角色的账号', 'API tokens are issued only to accounts holding agency staff or data steward roles')]);
+    }
     const t = newToken();
     const now = ctx.now();
-    const saved = await ctx.store.tokens.create({ id: t.id, version: 1, userId, name, hash: t.hash, createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString(), revoked: false }, actor!);
-    await ctx.audit({ action: 'token.create', object: `token:${t.id}`, outcome: 'success', detail: { userId } });
+    const saved = await ctx.audited({ action: 'token.create', object: `token:${t.id}`, outcome: 'success', detail: { userId, issuedBy: actor!.username } },
+      () => ctx.store.tokens.create({ id: t.id, version: 1, userId, name, hash: t.hash, createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString(), revoked: false }, actor!));
     const { hash: _h, ...rest } = saved;
     // The secret is returned once; only its hash is kept.
     return { ...rest, token: t.token };
@@ -99,8 +107,7 @@ export const revokeToken = defineAction({
   run: async (actor, { userId, id }, ctx) => {
     const t = await ctx.store.tokens.get(id);
     if (!t || t.userId !== userId) throw new NotFoundError('token');
-    await ctx.store.tokens.update(id, { ...t, revoked: true }, t.version, actor!);
-    await ctx.audit({ action: 'token.revoke', object: `token:${id}`, outcome: 'success' });
+    await ctx.audited({ action: 'token.revoke', object: `token:${id}`, outcome: 'success' }, () => ctx.store.tokens.update(id, { ...t, revoked: true }, t.version, actor!));
     return undefined;
   },
 });

@@ -16,8 +16,15 @@ export interface Services {
 export interface ActionContext extends Services {
   correlationId: string;
   /** Appends to the audit log; a failed audit write fails the operation (F17). */
-  audit(entry: Omit<AuditEntry, 'actor' | 'agencyId' | 'roles' | 'correlationId'>): Promise<void>;
+  audit(entry: AuditInput): Promise<void>;
+  /**
+   * Runs a write only after its audit record is written, so a change never exists without one (F17). If the write
+   * then fails, a failure record follows (best effort: the write did not happen).
+   */
+  audited<T>(entry: AuditInput, write: () => Promise<T>): Promise<T>;
 }
+
+export type AuditInput = Omit<AuditEntry, 'actor' | 'agencyId' | 'roles' | 'correlationId'>;
 
 /** 'public': anyone, signed in or not; 'signed-in': any account; a role list: an account holding one of them. */
 export type Permission = 'public' | 'signed-in' | readonly Role[];

@@ -52,9 +52,8 @@ export const createAgency = defineAction({
   name: 'agency.create', permission: ['sys_admin'], input: (raw) => readAgency(raw.body),
   run: async (actor, input, ctx) => {
     await checkParent(input.parentId, ctx);
-    const a = await ctx.store.agencies.create({ ...input, id: `ag-${randomUUID().slice(0, 8)}`, version: 1 }, actor!).catch(taken);
-    await ctx.audit({ action: 'agency.create', object: `agency:${a.id}`, outcome: 'success' });
-    return a;
+    const id = `ag-${randomUUID().slice(0, 8)}`;
+    return ctx.audited({ action: 'agency.create', object: `agency:${id}`, outcome: 'success' }, () => ctx.store.agencies.create({ ...input, id, version: 1 }, actor!).catch(taken));
   },
 });
 export const updateAgency = defineAction({
@@ -63,9 +62,8 @@ export const updateAgency = defineAction({
   run: async (actor, { id, expectedVersion, agency }, ctx) => {
     await checkParent(agency.parentId, ctx);
     if (agency.parentId === id) throw new ValidationError([fieldError('/parentId', 'cycle', '机关不能是自己的上级', 'an agency cannot be its own parent')]);
-    const a = await ctx.store.agencies.update(id, { ...agency, id, version: expectedVersion }, expectedVersion, actor!).catch(taken);
-    await ctx.audit({ action: 'agency.update', object: `agency:${id}`, outcome: 'success' });
-    return a;
+    return ctx.audited({ action: 'agency.update', object: `agency:${id}`, outcome: 'success' },
+      () => ctx.store.agencies.update(id, { ...agency, id, version: expectedVersion }, expectedVersion, actor!).catch(taken));
   },
 });
 export const removeAgency = defineAction({
@@ -76,8 +74,7 @@ export const removeAgency = defineAction({
     const resources = await ctx.store.resources.count({ path: 'provider.agencyId', eq: id });
     const children = await ctx.store.agencies.count({ path: 'parentId', eq: id });
     if (users || resources || children) throw new ConflictError('该机关仍有下级机关、用户或信息资源,不能删除', 'the agency still has sub-agencies, users or resources');
-    await ctx.store.agencies.remove(id, expectedVersion, actor!);
-    await ctx.audit({ action: 'agency.delete', object: `agency:${id}`, outcome: 'success' });
+    await ctx.audited({ action: 'agency.delete', object: `agency:${id}`, outcome: 'success' }, () => ctx.store.agencies.remove(id, expectedVersion, actor!));
     return undefined;
   },
 });
@@ -106,9 +103,8 @@ export const createClassification = defineAction({
     if (node.parentCode && !(await ctx.store.classification.getBy('code', node.parentCode))) {
       throw new ValidationError([fieldError('/code', 'unknown_parent', `上级分类 ${node.parentCode} 不存在`, `parent node ${node.parentCode} does not exist`)]);
     }
-    const n = await ctx.store.classification.create({ ...node, id: node.code, version: 1 }, actor!).catch(taken);
-    await ctx.audit({ action: 'classification.create', object: `classification:${n.code}`, outcome: 'success' });
-    return n;
+    return ctx.audited({ action: 'classification.create', object: `classification:${node.code}`, outcome: 'success' },
+      () => ctx.store.classification.create({ ...node, id: node.code, version: 1 }, actor!).catch(taken));
   },
 });
 export const updateClassification = defineAction({
@@ -119,8 +115,7 @@ export const updateClassification = defineAction({
     if (!cur) throw new NotFoundError('classification');
     // Codes are part of resource codes already issued: only the name may change.
     if (node.code !== cur.code) throw new ValidationError([fieldError('/code', 'immutable', '分类代码不能修改', 'a node code cannot change')]);
-    const n = await ctx.store.classification.update(id, { ...cur, name: node.name }, expectedVersion, actor!);
-    await ctx.audit({ action: 'classification.update', object: `classification:${id}`, outcome: 'success' });
-    return n;
+    return ctx.audited({ action: 'classification.update', object: `classification:${id}`, outcome: 'success' },
+      () => ctx.store.classification.update(id, { ...cur, name: node.name }, expectedVersion, actor!));
   },
 });

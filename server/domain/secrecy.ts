@@ -9,14 +9,14 @@
 // Before matching, text is folded: NFKC (full-width forms), traditional → simplified for the three words, and
 // spaces, zero-width characters and separators between the characters removed ("秘 密", "機-密", "ＪＭ" cases).
 
-const TRADITIONAL: Record<string, string> = { 絕: '绝', 機: '机' };
+const TRADITIONAL: Record<string, string> = { 絕: '绝', 絶: '绝', 機: '机', 祕: '秘' };
 const SEPARATORS = /[\s\u200b-\u200f\u2060\ufeff·•・\-_.、,，|/\\]+/gu;
 const STAR = '[★☆*✱⋆✩✪✫✬✭✮✯✰]';
 
 function fold(text: string): string {
   return text
     .normalize('NFKC')
-    .replace(/[絕機]/g, (c) => TRADITIONAL[c])
+    .replace(/[絕絶機祕]/g, (c) => TRADITIONAL[c])
     .replace(SEPARATORS, '');
 }
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import * as accounts from '../actions/accounts.ts';
-import { type Action, type ActionContext, type Services, perform } from '../actions/define.ts';
+import { type Action, type ActionContext, type AuditInput, type Services, perform } from '../actions/define.ts';
 import * as reference from '../actions/reference.ts';
 import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
@@ -46,11 +46,21 @@ export const API_ROUTES: Route[] = [
 ];
 
 export function actionContext(services: Services, actor: Actor | undefined, correlationId: string): ActionContext {
+  const audit = async (e: AuditInput) => {
+    await services.store.audit.append({ ...e, actor: actor?.username ?? 'anonymous', ...(actor ? { agencyId: actor.agencyId, roles: actor.roles } : {}), correlationId });
+  };
   return {
     ...services,
     correlationId,
-    audit: async (e) => {
-      await services.store.audit.append({ ...e, actor: actor?.username ?? 'anonymous', ...(actor ? { agencyId: actor.agencyId, roles: actor.roles } : {}), correlationId });
+    audit,
+    audited: async (e, write) => {
+      await audit(e);
+      try {
+        return await write();
+      } catch (err) {
+        await audit({ ...e, outcome: 'failure', detail: { ...e.detail, error: err instanceof Error ? err.constructor.name : 'unknown' } }).catch(() => {});
+        throw err;
+      }
     },
   };
 }

@@ -2,11 +2,11 @@
 // JavaScript; these two functions translate between it and the catalog record. Blank inputs are omitted so
 // the validator reports them as missing rather than as empty strings.
 
-import { parseClassificationCode } from '../domain/codes.ts';
-import type { Resource } from '../domain/resource.ts';
+import { classificationCode, parseClassificationCode } from '../domain/codes.ts';
+import { MAX_DATA_ITEMS, type Resource } from '../domain/resource.ts';
 
 export type FormData = Record<string, string>;
-export const MAX_FORM_ITEMS = 200;
+export const MAX_FORM_ITEMS = MAX_DATA_ITEMS;
 
 function s(body: FormData, k: string): string | undefined {
   const v = body[k];
@@ -20,7 +20,7 @@ function num(v: string | undefined): number | string | undefined {
 }
 
 function list(v: string | undefined): string[] {
-  return v ? v.split(/[,,、;;\s]+/).map((x) => x.trim()).filter(Boolean) : [];
+  return v ? v.split(/[,,、;;]+/).map((x) => x.trim()).filter(Boolean) : [];
 }
 
 function compact<T extends Record<string, unknown>>(o: T): Partial<T> | undefined {
@@ -41,7 +41,7 @@ export function formToResourceInput(raw: unknown, agencyId: string): { input: Re
     const length = s(body, `item_length_${i}`);
     if (!name && !dataType && !length) continue; // a blank row
     itemRows.push(i);
-    items.push(compact({ name, nameEn: s(body, `item_en_${i}`), dataType, length: num(length), shareType: s(body, `item_share_${i}`) }) ?? {});
+    items.push(compact({ name, nameEn: s(body, `item_en_${i}`), dataType, length: num(length), shareType: s(body, `item_share_${i}`), open: body[`item_open_${i}`] === 'on' ? true : undefined }) ?? {});
     if (name && body[`item_auth_${i}`] === 'on') authoritative.push(name);
   }
   const shareType = s(body, 'shareType');
@@ -82,7 +82,7 @@ export function pointerToField(pointer: string, itemRows: number[]): string {
 export function resourceToForm(r: Resource | undefined, agencyId: string): FormData {
   if (!r) return { agencyId, secrecy: '非涉密', isOpen: 'false' };
   const f: FormData = {
-    classNode: r.classNode, name: r.name, unit: r.provider.unit ?? '', abstract: r.abstract, formatCategory: r.format.category,
+    classNode: classificationCode(r.classification), name: r.name, unit: r.provider.unit ?? '', abstract: r.abstract, formatCategory: r.format.category,
     formatType: r.format.type, formatOther: r.format.otherDescription ?? '', shareType: r.sharing.type, shareCondition: r.sharing.condition ?? '',
     shareBasis: r.sharing.basis ?? '', methodCategory: r.sharing.method?.category ?? '', methodType: r.sharing.method?.type ?? '',
     isOpen: String(r.openness.isOpen), openCondition: r.openness.condition ?? '', updateCycle: r.updateCycle, baseDatabase: r.baseDatabase ?? '',
@@ -97,6 +97,7 @@ export function resourceToForm(r: Resource | undefined, agencyId: string): FormD
     f[`item_length_${i}`] = d.length !== undefined ? String(d.length) : '';
     f[`item_share_${i}`] = d.shareType ?? '';
     if (r.authoritativeSource.includes(d.name)) f[`item_auth_${i}`] = 'on';
+    if (d.open) f[`item_open_${i}`] = 'on';
   });
   return f;
 }

@@ -17,7 +17,7 @@ import { ForbiddenError, UnauthenticatedError, ValidationError } from '../domain
 import type { Overlap } from '../domain/overlap.ts';
 import type { Resource } from '../domain/resource.ts';
 import { type Actor, ROLE_LABELS, hasRole } from '../domain/roles.ts';
-import { BASE_DATABASES, DATA_TYPES, FORMAT_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, SHARE_TYPES, STATUS_LABELS, UPDATE_CYCLES } from '../domain/vocab.ts';
+import { EDITABLE_STATUSES, BASE_DATABASES, DATA_TYPES, FORMAT_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, SHARE_TYPES, STATUS_LABELS, UPDATE_CYCLES } from '../domain/vocab.ts';
 import { runAction } from './api.ts';
 import { formToResourceInput, pointerToField, resourceToForm } from './form.ts';
 import type { Problem } from './problem.ts';
@@ -39,7 +39,8 @@ const { generateToken, csrfSynchronisedProtection } = csrfSync({
 
 function render(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
   const actor = res.locals.actor as Actor | undefined;
-  const csrfToken = req.session ? generateToken(req) : '';
+  // Anonymous visitors see no form but the login form; minting a token for them would write a session per page view.
+  const csrfToken = req.session && (actor || view === './auth/login') ? generateToken(req) : '';
   res.status(status).type('html').send(eta.render(view, { ...data, actor, csrfToken, v: VOCAB, codeSlug, path: req.path, hasRole: (...r: Parameters<typeof hasRole>[1][]) => hasRole(actor, ...r) }));
 }
 
@@ -131,8 +132,9 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     const flash = req.session?.flash;
     if (flash) delete req.session.flash;
     const actor = res.locals.actor as Actor | undefined;
-    const canEdit = hasRole(actor, 'data_steward') && actor!.agencyId === resource.provider?.agencyId;
-    const history = canEdit || hasRole(actor, 'reviewer', 'info_office') ? (await runAction(resourceHistory, req, res, services)).items : [];
+    const own = hasRole(actor, 'data_steward') && actor!.agencyId === resource.provider?.agencyId;
+    const canEdit = own && EDITABLE_STATUSES.includes(resource.status!);
+    const history = own || hasRole(actor, 'reviewer', 'info_office') ? (await runAction(resourceHistory, req, res, services)).items : [];
     render(req, res, './resources/detail', { r: resource, flash, canEdit, history });
   });
 

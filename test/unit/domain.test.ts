@@ -106,7 +106,7 @@ describe('domain: the catalog record rules', () => {
 });
 
 describe('domain: secrecy screen', () => {
-  const marked = ['绝密', '机密★', '秘密★', '秘密★10年', '秘密级', '【秘密】', '（秘密）', '秘密', '绝 密', '机\u3000密', '秘\u200b密★', '機密', '絕密', '秘-密★', '机.密'];
+  const marked = ['绝密', '机密★', '秘密★', '秘密★10年', '秘密级', '【秘密】', '（秘密）', '秘密', '绝 密', '机\u3000密', '秘\u200b密★', '機密', '絕密', '絶密', '祕密★', '秘-密★', '机.密'];
   const innocent = ['商业秘密', '涉及国家秘密的除外', '工作秘密', '个人隐私', '商业机密', '保密协议', '密码', '机构代码', '秘书处'];
   for (const t of marked) it(`finds a marking in "${t}"`, () => expect(hasClassificationMarking(`资料 ${t} 内容`) || hasClassificationMarking(t)).to.equal(true));
   for (const t of innocent) it(`leaves "${t}" alone`, () => expect(hasClassificationMarking(`本资源${t}说明`)).to.equal(false));

@@ -39,7 +39,7 @@ export async function screenSecrets(body: unknown, ctx: ActionContext, object: s
 }
 
 /** Validates a submitted record, looking up first what validation needs from the store. */
-export async function validateAgainstStore(body: unknown, ctx: ActionContext, extraErrors: FieldError[]): Promise<ResourceInput> {
+export async function validateAgainstStore(body: unknown, ctx: ActionContext, extraErrors: FieldError[], actor: Actor | undefined): Promise<ResourceInput> {
   const o = (body && typeof body === 'object' ? body : {}) as Record<string, any>;
   const cls = o.classification && typeof o.classification === 'object' ? o.classification : undefined;
   const nodeCode = cls ? classificationCode(cls) : '';
@@ -49,7 +49,12 @@ export async function validateAgainstStore(body: unknown, ctx: ActionContext, ex
   const agency = agencyId ? await ctx.store.agencies.get(agencyId) : undefined;
   const related = Array.isArray(o.relatedCodes) ? o.relatedCodes.filter((c: unknown): c is string => typeof c === 'string').slice(0, 100) : [];
   const existing = new Set<string>();
-  for (const c of related) if (await ctx.store.resources.getBy('code', c)) existing.add(c);
+  // A code the steward may not see does not exist for them (B7): linking it must not reveal it.
+  const visibility = resourceVisibility(actor);
+  for (const c of related) {
+    const r = await ctx.store.resources.getBy('code', c);
+    if (r && canSeeResource(visibility, r)) existing.add(c);
+  }
 
   const { value, errors } = validateResourceInput(body, {
     classificationExists: (code) => code === nodeCode && nodeExists,

@@ -21,7 +21,7 @@ export default defineAction({
   },
   run: async (actor, body, ctx) => {
     const secretErrors = await screenSecrets(body, ctx, 'resource:new');
-    const input = await validateAgainstStore(body, ctx, secretErrors);
+    const input = await validateAgainstStore(body, ctx, secretErrors, actor);
     if (!canWriteResource(actor, input.provider.agencyId)) throw new ForbiddenError('只能登记本机关的信息资源', 'stewards register resources of their own agency only');
     await ensureNameFree(input, ctx);
     const agency = (await ctx.store.agencies.get(input.provider.agencyId))!;
@@ -30,13 +30,12 @@ export default defineAction({
     const doc = buildResource(input, undefined, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
     let saved;
     try {
-      saved = await ctx.store.resources.create(doc, actor!);
+      saved = await ctx.audited({ action: 'resource.create', object: `resource:${doc.id}`, outcome: 'success', detail: { code: doc.code } }, () => ctx.store.resources.create(doc, actor!));
     } catch (e) {
       if (e instanceof UniqueViolation && e.keys.includes('nameKey')) throw duplicateName(input.name);
       throw e;
     }
     const overlaps = await checkOverlaps(saved, ctx, actor!);
-    await ctx.audit({ action: 'resource.create', object: `resource:${saved.id}`, outcome: 'success', detail: { code: saved.code, overlaps: overlaps.length } });
     return { resource: present(saved, actor), overlaps };
   },
 });

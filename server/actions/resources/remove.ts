@@ -20,8 +20,7 @@ export default defineAction({
     }
   },
   run: async (actor, { id, expectedVersion }, ctx) => {
-    await ctx.store.resources.remove(id, expectedVersion, actor!);
-    await ctx.audit({ action: 'resource.delete', object: `resource:${id}`, outcome: 'success' });
+    await ctx.audited({ action: 'resource.delete', object: `resource:${id}`, outcome: 'success' }, () => ctx.store.resources.remove(id, expectedVersion, actor!));
     return undefined;
   },
 });

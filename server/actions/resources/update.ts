@@ -1,5 +1,6 @@
 import { classificationCode, resourceCode } from '../../domain/codes.ts';
-import { ForbiddenError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
+import { ConflictError, ForbiddenError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
+import { EDITABLE_STATUSES, STATUS_LABELS } from '../../domain/vocab.ts';
 import { canWriteResource } from '../../domain/visibility.ts';
 import { defineAction } from '../define.ts';
 import { readExpectedVersion, readId } from '../input.ts';
@@ -22,6 +23,10 @@ export default defineAction({
   authorize: async (actor, input, ctx) => {
     const { resource } = await loadVisible(ctx, actor, { id: input.id });
     if (!canWriteResource(actor, resource.provider.agencyId)) throw new ForbiddenError('只能修改本机关的信息资源', 'stewards edit resources of their own agency only');
+    if (!EDITABLE_STATUSES.includes(resource.status)) {
+      // A submitted or published entry is in the hands of the reviewers; changing it in place would bypass review.
+      throw new ConflictError(`信息资源当前状态为“${STATUS_LABELS[resource.status]}”,不能直接修改`, `a resource that is ${resource.status} cannot be edited in place`);
+    }
     const agencyId = (input.body as { provider?: { agencyId?: unknown } }).provider?.agencyId;
     if (typeof agencyId === 'string' && agencyId !== resource.provider.agencyId) {
       throw new ForbiddenError('不能把信息资源转给其他机关', 'a resource cannot be moved to another agency');
@@ -29,7 +34,7 @@ export default defineAction({
   },
   run: async (actor, { id, expectedVersion, body }, ctx) => {
     const secretErrors = await screenSecrets(body, ctx, `resource:${id}`);
-    const input = await validateAgainstStore(body, ctx, secretErrors);
+    const input = await validateAgainstStore(body, ctx, secretErrors, actor);
     const { resource: prev } = await loadVisible(ctx, actor, { id });
     await ensureNameFree(input, ctx, id);
     const node = classificationCode(input.classification);
@@ -45,13 +50,13 @@ export default defineAction({
     const next = buildResource(input, prev, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
     let saved;
     try {
-      saved = await ctx.store.resources.update(id, next, expectedVersion, actor!);
+      saved = await ctx.audited({ action: 'resource.update', object: `resource:${id}`, outcome: 'success', detail: { basedOn: expectedVersion } },
+        () => ctx.store.resources.update(id, next, expectedVersion, actor!));
     } catch (e) {
       if (e instanceof UniqueViolation && e.keys.includes('nameKey')) throw duplicateName(input.name);
       throw e;
     }
     const overlaps = await checkOverlaps(saved, ctx, actor!);
-    await ctx.audit({ action: 'resource.update', object: `resource:${id}`, outcome: 'success', detail: { version: saved.version } });
     return { resource: present(saved, actor), overlaps };
   },
 });
