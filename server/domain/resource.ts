@@ -2,7 +2,7 @@
 // (the classification tree, the provider agency, existing codes) is looked up first and handed in as `ctx`.
 // It reports every error at once, so a steward fixes a form in one pass.
 
-import { type ClassificationRef, classificationCode, isLocalOrgCode, isValidCreditCode } from './codes.ts';
+import { type ClassificationRef, RESOURCE_CODE_PATTERN, classificationCode, isLocalOrgCode, isValidCreditCode } from './codes.ts';
 import { type FieldError, fieldError } from './errors.ts';
 import {
   BASE_DATABASES, type BaseDatabase, DATA_TYPES, type DataType, FORMAT_TYPES, type FormatCategory, ITEMISED_FORMATS,
@@ -174,7 +174,6 @@ const TOP_KEYS = [
   'classification', 'name', 'provider', 'abstract', 'format', 'dataItems', 'sharing', 'openness', 'updateCycle',
   'relatedCodes', 'census', 'baseDatabase', 'secrecy', 'authoritativeSource', 'sourceSystem', 'contact', 'keywords',
 ] as const;
-export const RESOURCE_INPUT_KEYS: readonly string[] = TOP_KEYS;
 
 export const MAX_DATA_ITEMS = 500;
 
@@ -303,7 +302,7 @@ export function validateResourceInput(body: unknown, ctx: ValidationContext): { 
   const relatedRaw = r.array(o.relatedCodes, '/relatedCodes', 100) ?? [];
   const relatedCodes: string[] = [];
   relatedRaw.forEach((c, i) => {
-    const code = r.string(c, `/relatedCodes/${i}`, { max: 40, required: true, pattern: /^[1-3]\d{2}(\d{3}(\d{2})*)?\/\d+$/, patternZh: '如 307016010101/00001' });
+    const code = r.string(c, `/relatedCodes/${i}`, { max: 40, required: true, pattern: RESOURCE_CODE_PATTERN, patternZh: '如 307016010101/00001' });
     if (code && !ctx.resourceCodeExists(code)) r.err(`/relatedCodes/${i}`, 'unknown_code', `关联资源代码 ${code} 不存在`, `related code ${code} does not exist`);
     else if (code) relatedCodes.push(code);
   });

@@ -21,8 +21,6 @@ export interface Actor {
   demo?: boolean;
 }
 
-export const ANONYMOUS = undefined;
-
 export function hasRole(actor: Actor | undefined, ...roles: Role[]): boolean {
   return !!actor && actor.roles.some((r) => roles.includes(r));
 }

@@ -11,7 +11,6 @@ import { looksLikeToken, tokenHash } from '../identity/tokens.ts';
 import type { Store } from '../ports/store.ts';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface User {
       id: string;

@@ -104,7 +104,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
   r.get('/resources', async (req, res) => {
     const filters = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== ''));
     const page = await runAction(listResources, { ...req, query: filters } as Request, res, services);
-    const { agencies } = await formChoices(req, res, services);
+    const agencies = (await runAction(listAgencies, req, res, services)).items;
     render(req, res, './resources/list', { page, filters, agencies });
   });
 

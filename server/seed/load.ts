@@ -15,8 +15,9 @@ import { type Progress, SEED_ACTOR } from './bootstrap.ts';
 /** Loads the demo catalog and demo accounts. Every demo record passes the same validation as a steward's. */
 export async function loadDemo(store: Store, synonyms: SynonymMap, progress: Progress = () => {}, now = new Date()): Promise<{ resources: number; users: number; overlaps: number }> {
   const agencies = new Map((await store.agencies.list({ limit: 1000 })).items.map((a) => [a.id, a]));
-  const nodes = new Set((await store.classification.list({ limit: 1000 })).items.map((n) => n.code));
-  const demo = demoResources([...agencies.values()], (await store.classification.list({ limit: 1000 })).items);
+  const tree = (await store.classification.list({ limit: 1000 })).items;
+  const nodes = new Set(tree.map((n) => n.code));
+  const demo = demoResources([...agencies.values()], tree);
   const docs: Resource[] = [];
   for (const [i, d] of demo.entries()) {
     const { value, errors } = validateResourceInput(d.input, {

@@ -1,5 +1,5 @@
 import { ForbiddenError, UniqueViolation } from '../../domain/errors.ts';
-import { resourceCode } from '../../domain/codes.ts';
+import { classificationCode, resourceCode } from '../../domain/codes.ts';
 import { canWriteResource } from '../../domain/visibility.ts';
 import { defineAction } from '../define.ts';
 import {
@@ -25,7 +25,7 @@ export default defineAction({
     if (!canWriteResource(actor, input.provider.agencyId)) throw new ForbiddenError('只能登记本机关的信息资源', 'stewards register resources of their own agency only');
     await ensureNameFree(input, ctx);
     const agency = (await ctx.store.agencies.get(input.provider.agencyId))!;
-    const node = `${input.classification.classCode}${input.classification.itemCode}${input.classification.entryCode ?? ''}${input.classification.subEntryCode ?? ''}`;
+    const node = classificationCode(input.classification);
     const code = resourceCode(node, await ctx.store.resources.nextSequence(node));
     const doc = buildResource(input, undefined, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
     let saved;

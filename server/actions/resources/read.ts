@@ -1,4 +1,4 @@
-import { codeFromSlug } from '../../domain/codes.ts';
+import { RESOURCE_CODE_PATTERN, codeFromSlug } from '../../domain/codes.ts';
 import { BadRequestError, NotFoundError } from '../../domain/errors.ts';
 import { hasRole } from '../../domain/roles.ts';
 import { defineAction } from '../define.ts';
@@ -18,7 +18,7 @@ export const getResourceByCode = defineAction({
   permission: 'public',
   input: (raw) => {
     const code = codeFromSlug(String(raw.params.code ?? ''));
-    if (!/^[1-3]\d{2}(\d{3}(\d{2})*)?\/\d{1,9}$/.test(code)) throw new BadRequestError('资源代码格式不正确', 'malformed resource code');
+    if (code.length > 40 || !RESOURCE_CODE_PATTERN.test(code)) throw new BadRequestError('资源代码格式不正确', 'malformed resource code');
     return { code };
   },
   run: async (actor, { code }, ctx) => present((await loadVisible(ctx, actor, { code })).resource, actor),

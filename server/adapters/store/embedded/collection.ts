@@ -58,6 +58,7 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
   private readonly allowed: ReadonlySet<string>;
   private readonly arrayPaths: string[];
   private readonly stmts: Record<string, StatementSync>;
+  private readonly cache = new Map<string, StatementSync>();
 
   constructor(private readonly db: DatabaseSync, private readonly name: CollectionName, private readonly now: () => string) {
     this.t = `c_${name}`;
@@ -84,8 +85,10 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
   }
 
   async getBy(path: string, value: Scalar): Promise<T | undefined> {
-    const page = await this.list({ where: { path, eq: value }, limit: 1 });
-    return page.items[0];
+    const params: SQLInputValue[] = [];
+    const where = this.compile({ path, eq: value }, params);
+    const row = this.prepared(`SELECT data FROM ${this.t} WHERE deleted = 0 AND ${where} LIMIT 1`).get(...params) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as T) : undefined;
   }
 
   async list(q: ListQuery): Promise<Page<T>> {
@@ -95,16 +98,16 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
     const offset = Math.max(q.offset ?? 0, 0);
     const order = (q.sort ?? []).map((s) => `json_extract(data, ${jsonPath(this.check(s.path))}) ${s.dir === 'desc' ? 'DESC' : 'ASC'}`);
     order.push('id ASC');
-    const rows = this.db.prepare(`SELECT data FROM ${this.t} WHERE deleted = 0${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
+    const rows = this.prepared(`SELECT data FROM ${this.t} WHERE deleted = 0${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as { data: string }[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${where}`).get(...params) as { n: number }).n;
+    const total = (this.prepared(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${where}`).get(...params) as { n: number }).n;
     return { items: rows.map((r) => JSON.parse(r.data) as T), total, offset, limit };
   }
 
   async count(where?: Cond): Promise<number> {
     const params: SQLInputValue[] = [];
     const w = where ? ` AND ${this.compile(where, params)}` : '';
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${w}`).get(...params) as { n: number }).n;
+    return (this.prepared(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${w}`).get(...params) as { n: number }).n;
   }
 
   async create(doc: T, actor: ActorRef): Promise<T> {
@@ -159,6 +162,20 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
     const rows = this.stmts.changed.all(Number(cursor ?? 0), Math.min(limit, MAX_PAGE)) as { seq: number; deleted: number; data: string }[];
     const items = rows.map((r) => ({ ...(JSON.parse(r.data) as T), ...(r.deleted ? { deleted: true } : {}) }));
     return { items, cursor: rows.length ? String(rows[rows.length - 1].seq) : cursor };
+  }
+
+  /**
+   * Queries differ only in shape (values are always bound), so a small cache of prepared statements keyed by SQL
+   * text saves a compile on every list, count and lookup. Bounded, because shapes vary with `in` list lengths.
+   */
+  private prepared(sql: string): StatementSync {
+    let st = this.cache.get(sql);
+    if (!st) {
+      if (this.cache.size >= 200) this.cache.clear();
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
   }
 
   private current(id: string): { version: number; doc: T } {
