@@ -8,7 +8,9 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { Services } from './actions/define.ts';
 import type { Config } from './config.ts';
-import { NotFoundError } from './domain/errors.ts';
+import { NotFoundError, RateLimitedError } from './domain/errors.ts';
+import type { Actor } from './domain/roles.ts';
+import { TokenBuckets } from './identity/throttle.ts';
 import { apiRouter } from './http/api.ts';
 import { configurePassport, resolveActor } from './http/auth.ts';
 import { guardInput, requireJson } from './http/guard.ts';
@@ -18,7 +20,8 @@ import { PortSessionStore } from './http/session-store.ts';
 import type { Logger } from './log.ts';
 
 export interface AppDeps extends Services {
-  config: Pick<Config, 'sessionSecret' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'trustProxy' | 'secureCookies' | 'env'>;
+  config: Pick<Config, 'sessionSecret' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'trustProxy' | 'secureCookies' | 'env'>
+    & Partial<Pick<Config, 'searchRatePerSecond'>>;
   log: Logger;
 }
 
@@ -26,7 +29,7 @@ export const BODY_LIMIT = '256kb';
 
 export function createApp(deps: AppDeps): Express {
   const { config, store, log } = deps;
-  const services: Services = { store: deps.store, synonyms: deps.synonyms, now: deps.now };
+  const services: Services = { store: deps.store, synonyms: deps.synonyms, now: deps.now, search: deps.search };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -55,12 +58,15 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready means the store answers. The index is reported beside it: when it is down the app still takes writes
+  // (they queue for the index), so the status is 'degraded' rather than unavailable.
   app.get('/health/ready', async (_req, res) => {
+    const search = await searchHealth(deps.search);
     try {
       await store.ping();
-      res.json({ status: 'ok', store: { kind: store.kind, ok: true } });
+      res.json({ status: search.ok ? 'ok' : 'degraded', store: { kind: store.kind, ok: true }, search });
     } catch {
-      res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', store: { kind: store.kind, ok: false } });
+      res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', store: { kind: store.kind, ok: false }, search });
     }
   });
 
@@ -111,6 +117,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000 }));
   app.use(guardInput);
 
+  const buckets = new TokenBuckets(config.searchRatePerSecond ?? 10, Math.max(1, (config.searchRatePerSecond ?? 10) * 3));
+  app.use(['/api/v1/search', '/search'], (req, res, next) => {
+    const actor = res.locals.actor as Actor | undefined;
+    const wait = buckets.take(actor ? `u:${actor.userId}` : `a:${req.ip}`);
+    next(wait > 0 ? new RateLimitedError(wait) : undefined);
+  });
+
   app.use('/api/v1', apiRouter(services));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('route')));
   app.use(pagesRouter({ ...services, passport }));
@@ -118,4 +131,18 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, _res, next) => next(new NotFoundError('page')));
   app.use(errorHandler(log, renderProblemPage));
   return app;
+}
+
+async function searchHealth(s: Services['search']) {
+  if (!s) return { ok: false, state: 'absent' };
+  try {
+    const st = await s.engine.status();
+    const sync = s.sync.state();
+    return {
+      ok: st.state === 'ready' && !sync.retrying, kind: s.engine.kind, state: st.state, mappingVersion: st.mappingVersion, docCount: st.docCount,
+      rebuilding: st.rebuilding, syncing: sync.running, retrying: sync.retrying,
+    };
+  } catch {
+    return { ok: false, kind: s.engine.kind, state: 'unavailable' };
+  }
 }

@@ -2,11 +2,17 @@
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Services } from './actions/define.ts';
+import { RESOURCE_INDEX } from '../mappings/resources.ts';
+import { rebuildIndex, reconcile } from '../indexers/rebuild.ts';
+import { IndexSync, type SyncOptions } from '../indexers/sync.ts';
+import type { SearchServices, Services } from './actions/define.ts';
+import { openEmbeddedSearch } from './adapters/search/embedded/engine.ts';
 import { openEmbeddedStore } from './adapters/store/embedded/store.ts';
 import type { Config } from './config.ts';
-import { parseSynonyms } from './domain/synonyms.ts';
+import { synonymGroups } from './domain/search.ts';
+import { type SynonymMap, parseSynonyms } from './domain/synonyms.ts';
 import type { Logger } from './log.ts';
+import type { RebuildReport, SearchEngine } from './ports/search.ts';
 import type { Store } from './ports/store.ts';
 import { ensureReferenceData } from './seed/bootstrap.ts';
 
@@ -29,6 +35,72 @@ export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'mong
   return openEmbeddedStore({ path: embeddedStorePath(config) });
 }
 
+export function embeddedSearchPath(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'search.db');
+}
+
+export async function openSearchEngine(config: Pick<Config, 'search' | 'dataDir' | 'elasticsearchUrl'>): Promise<SearchEngine> {
+  if (config.search === 'elasticsearch') {
+    // Imported lazily so the embedded default never loads the Elasticsearch client.
+    const { openElasticsearchSearch } = await import('./adapters/search/elasticsearch/engine.ts');
+    return openElasticsearchSearch({ node: config.elasticsearchUrl!, synonymsText: readFileSync(SYNONYMS_FILE, 'utf8') });
+  }
+  return openEmbeddedSearch({ path: embeddedSearchPath(config) });
+}
+
+/** The index, the sync worker that follows the store, and the rebuild/reconcile operations over them. */
+export function searchServices(store: Store, engine: SearchEngine, synonyms: SynonymMap, log?: Logger, opts: { timeoutMs?: number; sync?: SyncOptions } = {}): SearchServices {
+  const sync = new IndexSync(store, engine, { log, ...opts.sync });
+  let running: Promise<RebuildReport> | undefined;
+  const rebuild = () => {
+    running ??= rebuildIndex(store, engine, {
+      sync,
+      onProgress: (n, total) => {
+        if (n === total || n % 10_000 === 0) log?.info(`search index rebuild: ${n}/${total}`);
+      },
+    }).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  return { engine, sync, groups: synonymGroups(synonyms), timeoutMs: opts.timeoutMs ?? 3000, rebuild, reconcile: () => reconcile(store, engine, { sync }) };
+}
+
+/**
+ * Start-up of the index (F13), in the background so the server answers meanwhile (search says "loading" or
+ * "rebuilding"): open it, build it when it is missing or of an older mapping version (the old one keeps serving
+ * until the new one is swapped in), and start following the store. An index that disappears later is rebuilt by
+ * the same check; writes never create one.
+ */
+export function startSearch(s: SearchServices, log: Logger, checkEveryMs = 30_000): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const check = async () => {
+    try {
+      const status = await s.engine.open();
+      if (status.state === 'missing' || (status.state === 'ready' && status.mappingVersion !== RESOURCE_INDEX.version)) {
+        if (!status.rebuilding) {
+          log.info('building the search index', { reason: status.state === 'missing' ? 'missing' : `mapping v${status.mappingVersion} → v${RESOURCE_INDEX.version}` });
+          const r = await s.rebuild();
+          log.info('search index built', { ...r });
+        }
+      }
+    } catch (e) {
+      log.warn('search index not available yet', { error: e instanceof Error ? e.message : String(e) });
+    }
+    if (!stopped) timer = setTimeout(check, checkEveryMs);
+  };
+  s.sync.start();
+  void check();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await s.sync.stop();
+    },
+  };
+}
+
 export async function compose(config: Config, log: Logger): Promise<Services> {
   const store = await openStore(config);
   const synonyms = loadSynonyms();
@@ -44,5 +116,6 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     });
     log.info('demo catalog loaded', { ...r, ms: Date.now() - started });
   }
-  return { store, synonyms, now: () => new Date() };
+  const engine = await openSearchEngine(config);
+  return { store, synonyms, now: () => new Date(), search: searchServices(store, engine, synonyms, log) };
 }

@@ -23,6 +23,8 @@ export interface Config {
   /** Load the demo catalog and demo accounts on first start (embedded, non-production only). */
   demo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Searches per second per user (or address when signed out), with bursts of three times that; 0 turns it off. */
+  searchRatePerSecond: number;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: bool('SECURE_COOKIES', production),
     demo,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+    searchRatePerSecond: int('SEARCH_RATE_PER_SECOND', 10, 0, 100_000),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -1,7 +1,7 @@
 // Entry: load config → compose → createApp → listen. SIGTERM/SIGINT close the server, then the store.
 
 import { createApp } from './app.ts';
-import { compose } from './compose.ts';
+import { compose, startSearch } from './compose.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     log.info(`政务信息资源目录 listening on http://${config.host}:${port}`, { store: config.store, demo: config.demo, env: config.env });
   });
+  const search = services.search && startSearch(services.search, log);
   const pruner = setInterval(() => services.store.sessions.prune(Date.now()).catch(() => {}), 10 * 60_000);
   pruner.unref();
   let closing = false;
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     clearInterval(pruner);
     server.close(() => {
-      services.store.close().finally(() => process.exit(0));
+      (async () => {
+        await search?.stop();
+        await services.search?.engine.close();
+        await services.store.close();
+      })().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();

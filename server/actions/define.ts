@@ -5,12 +5,29 @@ import type { AuditEntry } from '../domain/entities.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import { type Actor, type Role, hasRole } from '../domain/roles.ts';
 import type { SynonymMap } from '../domain/synonyms.ts';
+import type { ReconcileReport } from '../../indexers/rebuild.ts';
+import type { IndexSync } from '../../indexers/sync.ts';
+import type { RebuildReport, SearchEngine } from '../ports/search.ts';
 import type { Store } from '../ports/store.ts';
+
+/** The discovery index and what keeps it in step with the store (compose.ts builds it). */
+export interface SearchServices {
+  engine: SearchEngine;
+  sync: IndexSync;
+  /** The shared synonym file, inverted for query expansion. */
+  groups: ReadonlyMap<string, string[]>;
+  /** The search budget (F2): a query that takes longer answers 503. */
+  timeoutMs: number;
+  rebuild(): Promise<RebuildReport>;
+  reconcile(): Promise<ReconcileReport>;
+}
 
 export interface Services {
   store: Store;
   synonyms: SynonymMap;
   now(): Date;
+  /** Absent only in tools that never search (CLIs); search answers 503 without it. */
+  search?: SearchServices;
 }
 
 export interface ActionContext extends Services {

@@ -85,3 +85,36 @@ export interface OverlapFinding extends Overlap {
   status: 'open' | 'resolved';
   createdAt: string;
 }
+
+/** A catalog change the index refused for good (F3): kept for administrators until reconcile or a retry fixes it. */
+export interface DeadLetter {
+  id: string;
+  version: number;
+  resourceId: string;
+  resourceVersion: number;
+  operation: 'upsert' | 'remove';
+  reason: string;
+  attempts: number;
+  status: 'open' | 'resolved';
+  createdAt: string;
+}
+
+/** A search that found nothing (statistics.md: data people looked for and did not find). No user id: only the agency. */
+export interface SearchMiss {
+  id: string;
+  version: number;
+  query: string;
+  mode: 'all' | 'items';
+  agencyId?: string;
+  at: string;
+  day: string;
+}
+
+/** Failed sign-in attempts per account or per client address (B15), kept in the store so limits survive restarts. */
+export interface Throttle {
+  id: string;
+  version: number;
+  /** Start times (ms) of the failures inside the current window. */
+  failures: number[];
+  lockedUntil?: number;
+}

@@ -52,7 +52,25 @@ export class UnauthenticatedError extends Error {
 }
 
 /** The store cannot be reached: fail fast with 503, never hang or half-apply. */
-export class UnavailableError extends Error {}
+export class UnavailableError extends Error {
+  readonly zh?: string;
+  readonly en?: string;
+  readonly retryAfterSeconds: number;
+  /** `message` is for logs; `zh`/`en` are what users are told (the store's message when absent). */
+  constructor(message?: string, opts: { cause?: unknown; zh?: string; en?: string; retryAfterSeconds?: number } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.zh = opts.zh;
+    this.en = opts.en;
+    this.retryAfterSeconds = opts.retryAfterSeconds ?? 5;
+  }
+}
+
+/** Too many requests from one client or against one account (B15, search rate limits). */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterSeconds: number, readonly zh = '请求过于频繁,请稍后再试', readonly en = 'too many requests; try again later') {
+    super(en);
+  }
+}
 
 export function fieldError(pointer: string, code: string, zh: string, en: string): FieldError {
   return { pointer, code, message: { zh, en } };

@@ -11,6 +11,7 @@ import listResources from '../actions/resources/list.ts';
 import { getResource, getResourceByCode, resourceHistory } from '../actions/resources/read.ts';
 import removeResource from '../actions/resources/remove.ts';
 import updateResource from '../actions/resources/update.ts';
+import * as searching from '../actions/search.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import type { Actor } from '../domain/roles.ts';
 import { openApiDocument } from './openapi.ts';
@@ -43,6 +44,12 @@ export const API_ROUTES: Route[] = [
   { method: 'delete', path: '/users/:id/tokens/:tokenId', action: accounts.revokeToken, status: 204 },
   { method: 'get', path: '/overlaps', action: accounts.listOverlaps },
   { method: 'get', path: '/audit', action: accounts.listAudit },
+  { method: 'get', path: '/search', action: searching.search },
+  { method: 'get', path: '/search/suggest', action: searching.suggest },
+  { method: 'get', path: '/search/status', action: searching.indexStatus },
+  { method: 'get', path: '/search/dead-letters', action: searching.listDeadLetters },
+  { method: 'post', path: '/search/rebuild', action: searching.rebuildSearch },
+  { method: 'post', path: '/search/reconcile', action: searching.reconcileSearch },
 ];
 
 export function actionContext(services: Services, actor: Actor | undefined, correlationId: string): ActionContext {

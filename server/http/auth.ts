@@ -7,6 +7,7 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { User } from '../domain/entities.ts';
 import type { Actor } from '../domain/roles.ts';
 import { burnPasswordCheck, verifyPassword } from '../identity/passwords.ts';
+import { LoginThrottle } from '../identity/throttle.ts';
 import { looksLikeToken, tokenHash } from '../identity/tokens.ts';
 import type { Store } from '../ports/store.ts';
 
@@ -30,16 +31,23 @@ export function toActor(u: User): Actor {
 
 export function configurePassport(store: Store, onLogin: (username: string, ok: boolean, userId?: string) => Promise<void>): passport.PassportStatic {
   const pp = new passport.Passport();
-  pp.use(new LocalStrategy({ usernameField: 'username', passwordField: 'password' }, (username, password, done) => {
+  const throttle = new LoginThrottle(store);
+  pp.use(new LocalStrategy({ usernameField: 'username', passwordField: 'password', passReqToCallback: true }, (req, username, password, done) => {
     (async () => {
       if (typeof username !== 'string' || typeof password !== 'string' || username.length > 64 || password.length > 256) return done(null, false);
+      // req.ip honours exactly the configured `trust proxy`, so a forged X-Forwarded-For names no other client.
+      const address = req.ip ?? 'unknown';
+      await throttle.check(username, address);
       const user = await store.users.getBy('username', username);
       if (!user || user.disabled) {
         await burnPasswordCheck(password);
+        await throttle.failed(username, address);
         await onLogin(username, false);
         return done(null, false);
       }
       const ok = await verifyPassword(password, user.passwordHash);
+      if (ok) await throttle.succeeded(username);
+      else await throttle.failed(username, address);
       await onLogin(username, ok, user.id);
       return done(null, ok ? { id: user.id } : false);
     })().catch(done);

@@ -7,7 +7,7 @@ const ok = (schema: object, description = 'OK') => ({ description, content: json
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem({
   400: 'Malformed input (operator keys, bad query parameters, read-only fields)', 401: 'Not signed in', 403: 'Not allowed',
   404: 'No such record (or not visible to you)', 409: 'Version conflict or state conflict', 413: 'Body too large', 415: 'Not JSON',
-  422: 'Field errors, all at once',
+  422: 'Field errors, all at once', 429: 'Too many requests (Retry-After)', 503: 'Temporarily unavailable (Retry-After), e.g. the search index is down or rebuilding',
 }[c] ?? 'Error')]));
 const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const versionHeader = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The version you read, e.g. "3" (or send `version` in the body / query)' };
@@ -85,4 +85,25 @@ export const API_ROUTES_SPEC = {
   },
   '/overlaps': { get: { operationId: 'overlap.list', summary: '一数一源 findings (reviewers, information office)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
   '/audit': { get: { operationId: 'audit.list', summary: 'audit log (audit administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
+  '/search': {
+    get: {
+      operationId: 'search.query', summary: '检索目录 / full-text search with facets (only what you may see)',
+      parameters: [
+        q('q', { type: 'string', maxLength: 200 }, 'words; Chinese is matched as phrases, pinyin and initials match names and agencies; synonyms expand'),
+        q('mode', { enum: ['all', 'items'] }, 'items: search inside data item names only ("who holds 统一社会信用代码?")'),
+        q('agency', { type: 'string' }, 'agency id; includes its sub-agencies'), q('class', { type: 'string', pattern: '^\\d+$' }, 'classification node code (prefix)'),
+        q('shareType', { type: 'string' }), q('format', { type: 'string' }), q('updateCycle', { type: 'string' }),
+        q('baseDatabase', { type: 'string' }, 'a base database, or none'), q('open', { type: 'boolean' }), q('status', { type: 'string' }),
+        q('sort', { enum: ['relevance', 'name', 'updated'] }), q('page', { type: 'integer', minimum: 1 }), q('size', { type: 'integer', minimum: 1, maximum: 50 }),
+      ],
+      responses: { 200: ok(ref('SearchResult')), ...errors(400, 429, 503) },
+    },
+  },
+  '/search/suggest': {
+    get: { operationId: 'search.suggest', summary: '输入提示 / autocomplete', parameters: [q('q', { type: 'string' })], responses: { 200: ok(ref('Suggestions')), ...errors(400, 429, 503) } },
+  },
+  '/search/status': { get: { operationId: 'search.status', summary: 'index status, sync backlog (system administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403, 503) } } },
+  '/search/dead-letters': { get: { operationId: 'search.deadLetters', summary: 'changes the index refused (system administrator)', parameters: [q('status', { enum: ['open', 'resolved'] })], responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
+  '/search/rebuild': { post: { operationId: 'search.rebuild', summary: 'rebuild the index behind the alias, zero downtime (system administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403, 409, 503) } } },
+  '/search/reconcile': { post: { operationId: 'search.reconcile', summary: 'find and repair drift between store and index (system administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403, 503) } } },
 };

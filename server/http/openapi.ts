@@ -17,7 +17,7 @@ const Problem = {
   type: 'object', required: ['type', 'title', 'status', 'detail', 'title_zh', 'detail_zh', 'correlationId'],
   properties: {
     type: str({ format: 'uri' }), title: str(), status: { type: 'integer' }, detail: str(), title_zh: str(), detail_zh: str(), correlationId: str(),
-    errors: { type: 'array', items: ref('FieldError') }, currentVersion: { type: 'integer' },
+    errors: { type: 'array', items: ref('FieldError') }, currentVersion: { type: 'integer' }, retryAfter: { type: 'integer', description: 'seconds (429, 503)' },
   },
 };
 
@@ -137,6 +137,35 @@ const Token = {
   properties: { id: str(), version: { type: 'integer' }, userId: str(), name: str(), createdAt: str(), expiresAt: str(), revoked: { type: 'boolean' }, token: str() },
 };
 
+const Bucket = { type: 'object', required: ['value', 'label', 'count'], additionalProperties: false, properties: { value: str(), label: str(), count: { type: 'integer' } } };
+
+const SearchHit = {
+  type: 'object', additionalProperties: false,
+  required: ['id', 'code', 'name', 'nameHtml', 'abstractHtml', 'agency', 'shareType', 'updateCycle', 'formatCategory', 'open', 'status', 'updatedAt', 'matchedItems'],
+  properties: {
+    id: str(), code: str(), name: str(), nameHtml: str({ description: 'HTML-escaped, matches in <mark>' }), abstractHtml: str(),
+    agency: { type: 'object', required: ['id', 'name'], additionalProperties: false, properties: { id: str(), name: str() } },
+    shareType: str(), updateCycle: str(), formatCategory: str(), open: { type: 'boolean' }, status: str(), updatedAt: str(),
+    matchedItems: { type: 'array', items: { type: 'object', required: ['name', 'html'], additionalProperties: false, properties: { name: str(), html: str() } } },
+    action: { type: 'object', required: ['kind', 'label', 'href'], additionalProperties: false, properties: { kind: { enum: ['get', 'apply', 'coordinate'] }, label: str(), href: str() } },
+  },
+};
+
+const SearchResult = {
+  type: 'object', required: ['total', 'page', 'size', 'query', 'hits', 'facets'], additionalProperties: false,
+  properties: {
+    total: { type: 'integer' }, page: { type: 'integer' }, size: { type: 'integer' },
+    query: { type: 'object', required: ['q', 'mode', 'sort', 'terms'], properties: { q: str(), mode: str(), sort: str(), terms: { type: 'array', items: { type: 'array', items: str() } } } },
+    hits: { type: 'array', items: SearchHit },
+    facets: { type: 'object', additionalProperties: { type: 'array', items: Bucket } },
+  },
+};
+
+const Suggestions = {
+  type: 'object', required: ['suggestions'], additionalProperties: false,
+  properties: { suggestions: { type: 'array', items: { type: 'object', required: ['text', 'html', 'code', 'agency'], additionalProperties: false, properties: { text: str(), html: str(), code: str(), agency: str() } } } },
+};
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
@@ -155,6 +184,7 @@ export function openApiDocument() {
         ResourcePage: page(ref('Resource')), PublicResource, PublicResourcePage: page(ref('PublicResource')), AgencyPage: page(ref('Agency')),
         ClassificationPage: page(ref('ClassificationNode')), UserPage: page(ref('User')), TokenPage: page(ref('Token')),
         ResourceWrite: { type: 'object', required: ['resource', 'overlaps'], additionalProperties: false, properties: { resource: ref('Resource'), overlaps: { type: 'array', items: ref('Overlap') } } },
+        SearchResult, Suggestions,
         History: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('HistoryEntry') } } },
       },
     },

@@ -3,7 +3,7 @@
 
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import {
-  BadRequestError, ConflictError, type FieldError, ForbiddenError, NotFoundError, UnauthenticatedError, UnavailableError, ValidationError,
+  BadRequestError, ConflictError, type FieldError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, UnavailableError, ValidationError,
 } from '../domain/errors.ts';
 import type { Logger } from '../log.ts';
 
@@ -17,6 +17,8 @@ export interface Problem {
   correlationId: string;
   errors?: FieldError[];
   currentVersion?: number;
+  /** Seconds, for 503 and 429; also sent as Retry-After. */
+  retryAfter?: number;
 }
 
 const T = (slug: string) => `https://catalog.gov.example/problems/${slug}`;
@@ -34,7 +36,10 @@ export function toProblem(err: unknown, correlationId: string): Problem {
   if (err instanceof ConflictError) {
     return { ...base(409, 'conflict', 'Conflict', '冲突', err.en, err.zh), ...(err.currentVersion !== undefined ? { currentVersion: err.currentVersion } : {}) };
   }
-  if (err instanceof UnavailableError) return base(503, 'unavailable', 'Service unavailable', '服务暂不可用', 'the catalog store is unavailable; try again shortly', '目录存储暂不可用,请稍后重试');
+  if (err instanceof UnavailableError) {
+    return { ...base(503, 'unavailable', 'Service unavailable', '服务暂不可用', err.en ?? 'the catalog store is unavailable; try again shortly', err.zh ?? '目录存储暂不可用,请稍后重试'), retryAfter: err.retryAfterSeconds };
+  }
+  if (err instanceof RateLimitedError) return { ...base(429, 'rate-limited', 'Too many requests', '请求过于频繁', err.en, err.zh), retryAfter: err.retryAfterSeconds };
   const e = err as { status?: number; statusCode?: number; type?: string };
   const status = e?.status ?? e?.statusCode;
   // Errors raised by body-parser and friends carry a status; keep the status, never their message.
@@ -55,7 +60,7 @@ export function errorHandler(log: Logger, renderHtml: (res: Response, p: Problem
     const p = toProblem(err, correlationId);
     if (p.status >= 500) log.error('request failed', { correlationId, method: req.method, path: req.path, err });
     if (res.headersSent) return;
-    if (p.status === 503) res.setHeader('Retry-After', '5');
+    if (p.status === 503 || p.status === 429) res.setHeader('Retry-After', String(p.retryAfter ?? 5));
     if (wantsHtml(req)) {
       res.status(p.status);
       renderHtml(res, p);

@@ -3,7 +3,9 @@
 // Filters are a small engine-neutral language over an allowlist of paths per collection, so the same visibility
 // rule compiles to SQL in the embedded adapter and to a MongoDB filter in the mongo adapter.
 
-import type { Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, OverlapFinding, User } from '../domain/entities.ts';
+import type {
+  Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User,
+} from '../domain/entities.ts';
 import type { Resource } from '../domain/resource.ts';
 
 export type Scalar = string | number | boolean | null;
@@ -106,6 +108,9 @@ export interface Store {
   users: Repository<User>;
   tokens: Repository<ApiToken>;
   overlaps: Repository<OverlapFinding>;
+  deadLetters: Repository<DeadLetter>;
+  searchMisses: Repository<SearchMiss>;
+  throttles: Repository<Throttle>;
   sessions: SessionStorePort;
   audit: AuditLog;
   /** Throws UnavailableError when the store cannot answer. */
@@ -122,6 +127,9 @@ export const INDEXED_PATHS = {
   users: ['username', 'agencyId'],
   tokens: ['userId', 'hash'],
   overlaps: ['resourceId', 'authorityResourceId', 'agencyId', 'status', 'createdAt'],
+  deadLetters: ['resourceId', 'status', 'createdAt'],
+  searchMisses: ['query', 'day', 'agencyId'],
+  throttles: [],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Indexed paths whose value is an array: a condition matches when any element matches (MongoDB semantics). */

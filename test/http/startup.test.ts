@@ -55,11 +55,13 @@ describe('start-up', function () {
       const steward = users.find((u) => u.username === 'steward.gaj')!;
       expect(await verifyPassword(DEMO_USERS.find((u) => u.username === 'steward.gaj')!.password, steward.passwordHash)).to.equal(true);
     } finally {
+      await services.search?.engine.close();
       await services.store.close();
     }
     // A second start keeps what is there.
     const again = await compose(loadConfig({ DATA_DIR: dir }), silentLogger);
     const n = await again.store.users.count();
+    await again.search?.engine.close();
     await again.store.close();
     expect(n).to.equal(DEMO_USERS.length);
   });
@@ -71,6 +73,7 @@ describe('start-up', function () {
       expect(await services.store.resources.count()).to.equal(0);
       expect(await services.store.agencies.count()).to.be.greaterThan(20);
     } finally {
+      await services.search?.engine.close();
       await services.store.close();
     }
   });

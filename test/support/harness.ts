@@ -5,7 +5,11 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { openEmbeddedStore } from '../../server/adapters/store/embedded/store.ts';
 import { type AppDeps, createApp } from '../../server/app.ts';
-import { loadSynonyms } from '../../server/compose.ts';
+import type { SearchServices } from '../../server/actions/define.ts';
+import { openEmbeddedSearch } from '../../server/adapters/search/embedded/engine.ts';
+import { loadSynonyms, searchServices } from '../../server/compose.ts';
+import type { SearchEngine } from '../../server/ports/search.ts';
+import type { SyncOptions } from '../../indexers/sync.ts';
 import type { Role } from '../../server/domain/roles.ts';
 import { createUser } from '../../server/identity/users.ts';
 import { silentLogger } from '../../server/log.ts';
@@ -30,22 +34,47 @@ export const USERS: Record<string, { agencyId: string; roles: Role[] }> = {
 export interface TestApp {
   url: string;
   store: Store;
+  /** The embedded search engine (in memory), its sync worker (running) and rebuild/reconcile. */
+  search: SearchServices;
+  /** Waits until every store change has reached the index. */
+  settle(): Promise<void>;
   client(): Client;
   /** A client already signed in as one of USERS. */
   as(user: keyof typeof USERS): Promise<Client>;
   close(): Promise<void>;
 }
 
-export async function startApp(opts: { store?: Store; wrapStore?: (s: Store) => Store; config?: Partial<AppDeps['config']> } = {}): Promise<TestApp> {
+export interface StartOptions {
+  store?: Store;
+  wrapStore?: (s: Store) => Store;
+  config?: Partial<AppDeps['config']>;
+  /** Fault injection around the real embedded engine. */
+  wrapEngine?: (e: SearchEngine) => SearchEngine;
+  sync?: SyncOptions;
+  searchTimeoutMs?: number;
+  /** Leave the index unbuilt (F13 tests build it themselves). */
+  noIndex?: boolean;
+}
+
+export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   const base = opts.store ?? openEmbeddedStore({ path: ':memory:' });
   await ensureReferenceData(base);
   for (const [username, u] of Object.entries(USERS)) {
     if (!(await base.users.getBy('username', username))) await createUser(base, { username, displayName: `测试 ${username}`, password: PASSWORD, ...u }, SEED_ACTOR);
   }
   const store = opts.wrapStore ? opts.wrapStore(base) : base;
+  const synonyms = loadSynonyms();
+  const realEngine = openEmbeddedSearch({ path: ':memory:' });
+  const engine = opts.wrapEngine ? opts.wrapEngine(realEngine) : realEngine;
+  const search = searchServices(base, engine, synonyms, silentLogger, {
+    timeoutMs: opts.searchTimeoutMs, sync: { pollMs: 50, baseDelayMs: 20, maxDelayMs: 200, ...opts.sync },
+  });
+  await realEngine.open();
+  if (!opts.noIndex) await search.rebuild();
+  search.sync.start();
   const app = createApp({
-    store, synonyms: loadSynonyms(), now: () => new Date(), log: silentLogger,
-    config: { sessionSecret: 'x'.repeat(40), sessionIdleMinutes: 30, sessionAbsoluteHours: 12, trustProxy: 0, secureCookies: false, env: 'test', ...opts.config },
+    store, synonyms, now: () => new Date(), log: silentLogger, search,
+    config: { sessionSecret: 'x'.repeat(40), sessionIdleMinutes: 30, sessionAbsoluteHours: 12, trustProxy: 0, secureCookies: false, env: 'test', searchRatePerSecond: 0, ...opts.config },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -55,6 +84,10 @@ export async function startApp(opts: { store?: Store; wrapStore?: (s: Store) => 
   return {
     url,
     store: base,
+    search,
+    async settle() {
+      await search.sync.drain();
+    },
     client: () => new Client(url),
     async as(user) {
       if (!sessions[user]) {
@@ -67,6 +100,8 @@ export async function startApp(opts: { store?: Store; wrapStore?: (s: Store) => 
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await search.sync.stop();
+      await realEngine.close();
       await base.close();
     },
   };

@@ -36,6 +36,8 @@ export default defineAction({
       throw e;
     }
     const overlaps = await checkOverlaps(saved, ctx, actor!);
+    // The change is in the store's feed already; waking the indexer makes it searchable at once.
+    ctx.search?.sync.kick();
     return { resource: present(saved, actor), overlaps };
   },
 });

@@ -21,6 +21,7 @@ export default defineAction({
   },
   run: async (actor, { id, expectedVersion }, ctx) => {
     await ctx.audited({ action: 'resource.delete', object: `resource:${id}`, outcome: 'success' }, () => ctx.store.resources.remove(id, expectedVersion, actor!));
+    ctx.search?.sync.kick();
     return undefined;
   },
 });

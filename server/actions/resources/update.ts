@@ -57,6 +57,7 @@ export default defineAction({
       throw e;
     }
     const overlaps = await checkOverlaps(saved, ctx, actor!);
+    ctx.search?.sync.kick();
     return { resource: present(saved, actor), overlaps };
   },
 });

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { GENESIS_HASH, auditHash } from '../../../domain/audit.ts';
-import type { Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, OverlapFinding, User } from '../../../domain/entities.ts';
+import type { Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User } from '../../../domain/entities.ts';
 import { UnavailableError } from '../../../domain/errors.ts';
 import type { Resource } from '../../../domain/resource.ts';
 import {
@@ -114,6 +114,9 @@ export function openEmbeddedStore(opts: EmbeddedStoreOptions): Store {
     users: new SqliteCollection<User>(db, 'users', now),
     tokens: new SqliteCollection<ApiToken>(db, 'tokens', now),
     overlaps: new SqliteCollection<OverlapFinding>(db, 'overlaps', now),
+    deadLetters: new SqliteCollection<DeadLetter>(db, 'deadLetters', now),
+    searchMisses: new SqliteCollection<SearchMiss>(db, 'searchMisses', now),
+    throttles: new SqliteCollection<Throttle>(db, 'throttles', now),
     sessions: new SqliteSessions(db),
     audit: new SqliteAudit(db, now),
     async ping() {

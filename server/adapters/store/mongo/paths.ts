@@ -21,6 +21,9 @@ export const PATH_TYPES: PathTypes = {
   users: { username: 'string', agencyId: 'string' },
   tokens: { userId: 'string', hash: 'string' },
   overlaps: { resourceId: 'string', authorityResourceId: 'string', agencyId: 'string', status: 'string', createdAt: 'string' },
+  deadLetters: { resourceId: 'string', status: 'string', createdAt: 'string' },
+  searchMisses: { query: 'string', day: 'string', agencyId: 'string' },
+  throttles: {},
 };
 
 /** The type of an allowlisted path, or an Error for any other path (filters and sorts alike). */

@@ -10,7 +10,7 @@
 // - a replica set is required: every write is a transaction (docker-compose runs a single-node replica set).
 
 import mongoose from 'mongoose';
-import type { Agency, ApiToken, ClassificationNode, OverlapFinding, User } from '../../../domain/entities.ts';
+import type { Agency, ApiToken, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User } from '../../../domain/entities.ts';
 import { UnavailableError } from '../../../domain/errors.ts';
 import type { Store } from '../../../ports/store.ts';
 import { MongoAudit } from './audit.ts';
@@ -77,6 +77,9 @@ function makeStore(ctx: MongoContext): Store {
     users: new MongoCollection<User>(ctx, 'users'),
     tokens: new MongoCollection<ApiToken>(ctx, 'tokens'),
     overlaps: new MongoCollection<OverlapFinding>(ctx, 'overlaps'),
+    deadLetters: new MongoCollection<DeadLetter>(ctx, 'deadLetters'),
+    searchMisses: new MongoCollection<SearchMiss>(ctx, 'searchMisses'),
+    throttles: new MongoCollection<Throttle>(ctx, 'throttles'),
     sessions: new MongoSessions(ctx),
     audit: new MongoAudit(ctx),
     async ping() {

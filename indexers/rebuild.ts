@@ -1,0 +1,117 @@
+// Full rebuild and reconciliation: the same collator as incremental sync, fed from the store's change feed.
+//
+// Reading the feed from the beginning gives every live record in write order, and a record changed while the
+// rebuild reads moves to the end of the feed, so it is read again: the feed's final cursor is exactly where the
+// catch-up pass starts (architecture.md rule 3). The live sync worker keeps updating the old index throughout and
+// is held only for the catch-up and the alias swap.
+
+import type { Resource } from '../server/domain/resource.ts';
+import type { SearchDocument } from '../server/domain/search.ts';
+import type { IndexWriter, RebuildReport, SearchEngine } from '../server/ports/search.ts';
+import type { Store } from '../server/ports/store.ts';
+import { type CollatorRefs, loadRefs, toDocument } from './resources.ts';
+import type { IndexSync } from './sync.ts';
+
+const PAGE = 1000;
+
+/** Live records changed after `from`, as documents; `last.cursor` ends where the feed ended. */
+async function* documentsSince(store: Store, refs: CollatorRefs, from: string | undefined, last: { cursor?: string }): AsyncIterable<SearchDocument> {
+  last.cursor = from;
+  for (;;) {
+    const page = await store.resources.changedSince(last.cursor, PAGE);
+    if (!page.items.length) return;
+    last.cursor = page.cursor;
+    for (const r of page.items) if (!r.deleted) yield toDocument(r as Resource, refs);
+  }
+}
+
+/** Writes the changes after `from` (deletes included) into `writer`; returns the cursor reached. */
+export async function catchUp(store: Store, writer: IndexWriter, from: string | undefined): Promise<string | undefined> {
+  let cursor = from;
+  const refs = await loadRefs(store);
+  for (;;) {
+    const page = await store.resources.changedSince(cursor, PAGE);
+    if (!page.items.length) return cursor;
+    const docs = page.items.filter((r) => !r.deleted).map((r) => toDocument(r as Resource, refs));
+    const removes = page.items.filter((r) => r.deleted).map((r) => ({ id: r.id, version: r.version }));
+    const outcomes = [...(docs.length ? await writer.upsert(docs) : []), ...(removes.length ? await writer.remove(removes) : [])];
+    const bad = outcomes.find((o) => o.status === 'failed' || o.status === 'retry');
+    if (bad) throw new Error(`catch-up write of ${bad.id} was not accepted (${bad.status})`);
+    cursor = page.cursor;
+  }
+}
+
+export interface RebuildProgress {
+  (loaded: number, total: number): void;
+}
+
+export async function rebuildIndex(store: Store, engine: SearchEngine, opts: { sync?: IndexSync; onProgress?: RebuildProgress } = {}): Promise<RebuildReport> {
+  const total = await store.resources.count();
+  const refs = await loadRefs(store);
+  const fed: { cursor?: string } = {};
+  let held = false;
+  try {
+    return await engine.rebuild(documentsSince(store, refs, undefined, fed), {
+      allowEmpty: total === 0,
+      onProgress: (n) => opts.onProgress?.(n, total),
+      beforeSwap: async (writer) => {
+        if (opts.sync) {
+          await opts.sync.pause();
+          held = true;
+        }
+        return catchUp(store, writer, fed.cursor);
+      },
+    });
+  } finally {
+    if (held) opts.sync!.resume();
+  }
+}
+
+export interface ReconcileReport {
+  storeRecords: number;
+  indexDocuments: number;
+  /** Live records the index lacked. */
+  missing: string[];
+  /** Documents the index held for no live record (deleted records, or added behind the app's back). */
+  extra: string[];
+  /** Documents that differed from what the collator builds from the record now. */
+  altered: string[];
+  repaired: number;
+}
+
+/** Finds every difference between store and index and repairs it (F14). Run after the sync has drained. */
+export async function reconcile(store: Store, engine: SearchEngine, opts: { sync?: IndexSync; dryRun?: boolean } = {}): Promise<ReconcileReport> {
+  if (opts.sync) await opts.sync.drain();
+  const refs = await loadRefs(store);
+  const expected = new Map<string, SearchDocument>();
+  const last: { cursor?: string } = {};
+  for await (const d of documentsSince(store, refs, undefined, last)) expected.set(d.id, d);
+  const missing: string[] = [];
+  const extra: string[] = [];
+  const altered: string[] = [];
+  let indexDocuments = 0;
+  const seen = new Set<string>();
+  for await (const actual of engine.scan()) {
+    indexDocuments++;
+    seen.add(actual.id);
+    const want = expected.get(actual.id);
+    if (!want) extra.push(actual.id);
+    else if (JSON.stringify(canonical(want)) !== JSON.stringify(canonical(actual))) altered.push(actual.id);
+  }
+  for (const id of expected.keys()) if (!seen.has(id)) missing.push(id);
+  let repaired = 0;
+  if (!opts.dryRun && (missing.length || extra.length || altered.length)) {
+    await engine.repair([...missing, ...altered].map((id) => expected.get(id)!), extra);
+    repaired = missing.length + extra.length + altered.length;
+  }
+  return { storeRecords: expected.size, indexDocuments, missing, extra, altered, repaired };
+}
+
+/** Key order is not content: compare documents with sorted keys. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
