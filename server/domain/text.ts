@@ -79,6 +79,7 @@ export function phraseText(folded: string): string {
 
 /** Whether `run` occurs in `phrase` (a phraseText) the way the token rules above say it matches. */
 export function phraseMatches(phrase: string, run: string, kind: FieldKind): boolean {
-  if (kind === 'text' && !isHan(run)) return phrase.includes(RUN_SEPARATOR + run + RUN_SEPARATOR);
+  if (kind === 'grams') return [...run].length >= 2 && phrase.includes(run);
+  if (!isHan(run)) return phrase.includes(RUN_SEPARATOR + run + RUN_SEPARATOR);
   return phrase.includes(run);
 }

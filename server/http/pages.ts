@@ -11,16 +11,18 @@ import { listAgencies, listClassification } from '../actions/reference.ts';
 import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
+import { search as searchCatalog } from '../actions/search.ts';
 import updateResource from '../actions/resources/update.ts';
 import { codeSlug } from '../domain/codes.ts';
-import { ForbiddenError, UnauthenticatedError, ValidationError } from '../domain/errors.ts';
+import { BadRequestError, ForbiddenError, UnauthenticatedError, UnavailableError, ValidationError } from '../domain/errors.ts';
 import type { Overlap } from '../domain/overlap.ts';
 import type { Resource } from '../domain/resource.ts';
+import { FACET_NAMES, type FacetName, MAX_WINDOW } from '../domain/search.ts';
 import { type Actor, ROLE_LABELS, hasRole } from '../domain/roles.ts';
 import { EDITABLE_STATUSES, BASE_DATABASES, DATA_TYPES, FORMAT_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, SHARE_TYPES, STATUS_LABELS, UPDATE_CYCLES } from '../domain/vocab.ts';
 import { runAction } from './api.ts';
 import { formToResourceInput, pointerToField, resourceToForm } from './form.ts';
-import type { Problem } from './problem.ts';
+import { type Problem, toProblem } from './problem.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -159,12 +161,84 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     }
   });
 
+  r.get('/search', async (req, res) => {
+    // A plain form sends its empty fields (q=, sort=): they mean "not given", as on /resources.
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.query)) if (v !== '') query[k] = v as string;
+    const view = { q: typeof req.query.q === 'string' ? req.query.q : '', mode: req.query.mode === 'items' ? 'items' : 'all', facetLabels: FACET_LABELS, facetNames: FACET_NAMES };
+    let result: Awaited<ReturnType<typeof searchCatalog.run>>;
+    try {
+      result = await runAction(searchCatalog, Object.create(req, { query: { value: query, enumerable: true } }) as Request, res, services);
+    } catch (e) {
+      // Bad parameters and an unavailable index are told on the search page itself, with the box to try again.
+      if (!(e instanceof BadRequestError || e instanceof UnavailableError)) throw e;
+      const problem = toProblem(e, res.locals.correlationId as string);
+      if (problem.status === 503) res.setHeader('Retry-After', String(problem.retryAfter ?? 5));
+      render(req, res, './search/index', { ...view, problem }, problem.status);
+      return;
+    }
+    // Every parameter was valid: links rebuild the query from them in a stable order.
+    const state = query;
+    const href = (change: Record<string, string | undefined> = {}): string => {
+      const next: Record<string, string | undefined> = { ...state, page: undefined, ...change };
+      const qs = new URLSearchParams();
+      for (const k of SEARCH_LINK_ORDER) {
+        const v = next[k];
+        if (v === undefined || (k === 'mode' && v === 'all') || (k === 'page' && v === '1')) continue;
+        qs.set(k, v);
+      }
+      const s = qs.toString();
+      return s ? `/search?${s}` : '/search';
+    };
+    const facetHref = (name: FacetName, value: string) => href({ [name]: state[name] === value ? undefined : value });
+    const lastPage = Math.max(1, Math.min(Math.ceil(result.total / result.size), Math.floor(MAX_WINDOW / result.size)));
+    const chips = [];
+    for (const name of FACET_NAMES) {
+      const value = state[name];
+      if (value === undefined) continue;
+      chips.push({ name, value, label: await filterLabel(req, res, services, name, value, result.facets[name]), href: href({ [name]: undefined }) });
+    }
+    render(req, res, './search/index', {
+      ...view, result, state, chips, href, facetHref, pageHref: (n: number) => href({ page: String(n) }), lastPage,
+      pages: pageNumbers(result.page, lastPage), capped: result.total > lastPage * result.size,
+      clearHref: href(Object.fromEntries(FACET_NAMES.map((n) => [n, undefined]))),
+      loginHref: `/login?next=${encodeURIComponent(req.originalUrl)}`,
+    });
+  });
+
   // Pages answer an unauthenticated API-style error with the login page instead.
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (err instanceof UnauthenticatedError && req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     next(err);
   });
   return r;
+}
+
+const FACET_LABELS: Record<FacetName, string> = {
+  agency: '机关', class: '分类', shareType: '共享类型', format: '格式', updateCycle: '更新周期', baseDatabase: '基础信息库', open: '是否开放', status: '状态',
+};
+const SEARCH_LINK_ORDER = ['q', 'mode', ...FACET_NAMES, 'sort', 'size', 'page'] as const;
+
+/** The active filter's words for its chip: the facet's own label when it has a bucket, else the reference data. */
+async function filterLabel(req: Request, res: Response, services: Services, name: FacetName, value: string, buckets: { value: string; label: string }[] = []): Promise<string> {
+  const bucket = buckets.find((b) => b.value === value);
+  if (bucket) return bucket.label;
+  if (name === 'agency') return (await runAction(listAgencies, req, res, services)).items.find((a) => a.id === value)?.name ?? value;
+  if (name === 'class') return (await runAction(listClassification, req, res, services)).items.find((n) => n.code === value)?.name ?? value;
+  if (name === 'open') return value === 'true' ? '向社会开放' : '不向社会开放';
+  if (name === 'status') return STATUS_LABELS[value as keyof typeof STATUS_LABELS] ?? value;
+  if (name === 'baseDatabase') return value === 'none' ? '不属于基础信息库' : `${value}基础信息库`;
+  return value;
+}
+
+/** Page numbers around the current one, with the first and last; null marks a gap. */
+function pageNumbers(current: number, last: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let n = 1; n <= last; n++) {
+    if (n === 1 || n === last || Math.abs(n - current) <= 2) out.push(n);
+    else if (out[out.length - 1] !== null) out.push(null);
+  }
+  return out;
 }
 
 /** Only same-site paths: an open redirect after login would hand a phishing page a trusted URL. */

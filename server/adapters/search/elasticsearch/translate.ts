@@ -16,7 +16,7 @@ import {
   type EngineResult, FACETS, FILTER_PATHS, type FacetBucket, type FacetName, type FilterPath, PHRASE_BOOST,
   SEARCH_FIELDS, SEARCH_FIELD_NAMES, type SearchDocument, type SearchField, type SearchQuery,
 } from '../../../domain/search.ts';
-import { isHan, runs } from '../../../domain/text.ts';
+import { isHan } from '../../../domain/text.ts';
 import type { ItemOutcome } from '../../../ports/search.ts';
 import type { Cond } from '../../../ports/store.ts';
 
@@ -71,18 +71,19 @@ export function termClause(term: readonly string[], fields: readonly SearchField
 
 /**
  * Scoring only (never decides the match): the embedded engine adds nameEquals when the folded name, runs
- * concatenated, is the phrase, else nameContains when it contains it. Here "contains" is a phrase match on the
- * name, and "equals" is a case-insensitive term on nameSort, which the collator builds as pinyinSortKey(name):
- * computing the same key from the phrase is exact for names that are already one folded run (nearly all
- * catalog names); a name with inner spaces or punctuation gets only the "contains" boost here. The equals clause
- * adds the difference so the total is nameEquals, not nameEquals + nameContains.
+ * concatenated, is the phrase, else nameContains when it contains it.
+ * - "contains" is a phrase on `name.uni`: the standard tokenizer gives one token per Han character and per word
+ *   with no position gap at punctuation, so the phrase matches across it as the embedded engine's concatenated
+ *   runs do (人口普查 in 人口,普查).
+ * - "equals" is a case-insensitive term on nameSort, which the collator builds as pinyinSortKey(name): the same key
+ *   computed from the phrase is equal exactly when the name is already one folded run (nearly every catalog
+ *   name); a name with inner spaces or punctuation gets only the "contains" boost here. This clause adds the
+ *   difference, so an equal name scores nameEquals in all, as in the embedded engine.
  */
 export function phraseBoosts(phrase: string): Query[] {
   if (phrase.length < 2) return [];
-  const parts = runs(phrase);
-  const field = parts.length === 1 && isHan(phrase) ? 'name.cjk' : 'name.uni';
   return [
-    { constant_score: { filter: { match_phrase: { [field]: { query: phrase } } }, boost: PHRASE_BOOST.nameContains } },
+    { constant_score: { filter: { match_phrase: { 'name.uni': { query: phrase } } }, boost: PHRASE_BOOST.nameContains } },
     {
       constant_score: {
         filter: { term: { nameSort: { value: pinyinSortKey(phrase), case_insensitive: true } } },

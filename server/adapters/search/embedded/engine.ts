@@ -193,7 +193,11 @@ export class EmbeddedSearchEngine implements SearchEngine {
     if (this.rebuilding) throw new ConflictError('索引正在重建', 'a rebuild is already running');
     this.rebuilding = true;
     const started = Date.now();
-    const name = physicalIndexName(RESOURCE_INDEX.version, this.now());
+    // Two rebuilds within one millisecond would share a name; the stamp moves on until it is free.
+    let at = this.now();
+    const taken = this.db.prepare('SELECT 1 FROM indices WHERE name = ?');
+    while (taken.get(physicalIndexName(RESOURCE_INDEX.version, at))) at = new Date(at.getTime() + 1);
+    const name = physicalIndexName(RESOURCE_INDEX.version, at);
     const p = new Physical(name, tableFor(name));
     try {
       this.db.prepare("INSERT INTO indices (name, mapping_version, state, cursor, created_at) VALUES (?, ?, 'building', ?, ?)")
