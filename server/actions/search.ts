@@ -71,8 +71,9 @@ export async function runQuery(s: SearchServices, q: SearchQuery): Promise<Engin
   try {
     return await Promise.race([s.engine.query(q), timeout]);
   } catch (e) {
-    if (e instanceof UnavailableError) throw e;
-    // An engine error must not reach users with its internals (B20); it is logged by the error handler.
+    // Engine errors, and unavailability that does not say why, reach users as the search message (never the
+    // store's, never internals: B20); the cause is logged by the error handler.
+    if (e instanceof UnavailableError && e.zh) throw e;
     throw new UnavailableError('search engine error', { cause: e, ...SEARCH_DOWN });
   } finally {
     clearTimeout(timer);

@@ -2,7 +2,7 @@
 // only thing that lives there); it refuses to run in production or against MongoDB, whose data is not a demo's.
 
 import { rmSync } from 'node:fs';
-import { embeddedStorePath, loadSynonyms, openStore } from '../compose.ts';
+import { embeddedSearchPath, embeddedStorePath, loadSynonyms, openStore } from '../compose.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { ensureReferenceData } from '../seed/bootstrap.ts';
 import { loadDemo } from '../seed/load.ts';
@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   if (config.store !== 'embedded') throw new Error('npm run seed reloads the embedded demo only; it does not touch a MongoDB database');
   const path = embeddedStorePath(config);
   for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  // The embedded index describes the old data: it goes too, and the next start rebuilds it from the new store.
+  if (config.search === 'embedded') for (const suffix of ['', '-wal', '-shm']) rmSync(embeddedSearchPath(config) + suffix, { force: true });
   process.stdout.write(`reloading the demo catalog into ${path}\n`);
   const store = await openStore(config);
   try {
