@@ -58,6 +58,11 @@ describe('OpenAPI 3.1 document', () => {
     check('get', '/agencies/{id}', 200, (await gaj.json('/api/v1/agencies/ag-gaj')).body);
     check('get', '/classification', 200, (await gaj.json('/api/v1/classification')).body);
     check('get', '/users', 403, (await gaj.json('/api/v1/users')).body);
+    await app.settle();
+    check('get', '/search', 200, (await gaj.json(`/api/v1/search?q=${encodeURIComponent('人口')}`)).body);
+    check('get', '/search', 200, (await (await app.as('staff')).json('/api/v1/search?mode=items&q=xyz')).body);
+    check('get', '/search', 400, (await gaj.json('/api/v1/search?page=0')).body);
+    check('get', '/search/suggest', 200, (await gaj.json(`/api/v1/search/suggest?q=${encodeURIComponent('人口')}`)).body);
   });
 
   it('describes the administrators\' responses', async () => {
