@@ -90,8 +90,10 @@ export function startSearch(s: SearchServices, log: Logger, checkEveryMs = 30_00
     }
     if (!stopped) timer = setTimeout(check, checkEveryMs);
   };
-  s.sync.start();
-  void check();
+  // The worker starts once the index has been looked at (and built if missing), so it does not start by waiting.
+  void check().then(() => {
+    if (!stopped) s.sync.start();
+  });
   return {
     async stop() {
       stopped = true;

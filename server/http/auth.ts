@@ -37,7 +37,12 @@ export function configurePassport(store: Store, onLogin: (username: string, ok: 
       if (typeof username !== 'string' || typeof password !== 'string' || username.length > 64 || password.length > 256) return done(null, false);
       // req.ip honours exactly the configured `trust proxy`, so a forged X-Forwarded-For names no other client.
       const address = req.ip ?? 'unknown';
-      await throttle.check(username, address);
+      try {
+        await throttle.check(username, address);
+      } catch (e) {
+        await onLogin(username, false);
+        throw e;
+      }
       const user = await store.users.getBy('username', username);
       if (!user || user.disabled) {
         await burnPasswordCheck(password);

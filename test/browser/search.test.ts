@@ -83,9 +83,9 @@ describe('Browser: an agency user searches the catalog', function () {
     await box.press('ArrowDown');
     await box.press('ArrowUp');
     expect(await box.getAttribute('aria-activedescendant')).to.equal('q-suggestion-0');
+    await page.screenshot({ path: join(shots, '1-suggestions.png') });
     await box.press('Escape');
     expect(await page.isHidden('#q-suggestions')).to.equal(true);
-    await page.screenshot({ path: join(shots, '1-suggestions.png') });
 
     // Submitting the typed text searches; results are highlighted and counted.
     await box.press('Enter');
@@ -93,6 +93,8 @@ describe('Browser: an agency user searches the catalog', function () {
     const before = await total();
     expect(before).to.be.greaterThan(1);
     expect(await page.textContent('[data-testid=result-count]')).to.contain('“企业”').and.contain(`共找到 ${before} 条`);
+    // Browsing without text lists the newest first; a text query is ranked by relevance.
+    expect(await page.inputValue('#sort')).to.equal('relevance');
     expect(await page.locator('[data-testid=hit] .hit-title mark').count()).to.be.greaterThan(0);
     expect(await page.locator('[data-testid=hit] .hit-title mark').first().textContent()).to.equal('企业');
     const shareCounts = await counts('shareType');

@@ -106,8 +106,13 @@ describe('HTTP: the search page', () => {
       expect(facetCounts(html, 'format')).to.deep.equal({ 数据库: 3 });
       expect(facetCounts(html, 'status')).to.deep.equal({ 已发布: 3 });
       for (const name of ['机关', '分类', '共享类型', '格式', '更新周期', '是否开放', '状态']) expect(html).to.contain(`>${name}</h3>`);
-      // The sort follows the query: relevance for text.
+      // The sort follows the query: relevance for text. The search box's form sends no sort of its own, so a
+      // new text typed after browsing (newest first) is ranked by relevance again.
       expect(html).to.match(/<option value="relevance" selected>相关度<\/option>/);
+      const searchForm = /<form id="search-form"[\s\S]*?<\/form>/.exec(html)![0];
+      expect(searchForm).not.to.contain('name="sort"');
+      const sortForm = /<form class="sort"[\s\S]*?<\/form>/.exec(html)![0];
+      expect(sortForm).to.contain('<input type="hidden" name="q" value="企业">').and.contain('<select id="sort" name="sort"');
     });
 
     it('answers "who holds this data item" in 信息项 mode, with the matched items highlighted', async () => {
@@ -148,7 +153,7 @@ describe('HTTP: the search page', () => {
       expect(links).to.include('/search?q=%E4%BC%81%E4%B8%9A&shareType=%E6%9C%89%E6%9D%A1%E4%BB%B6%E5%85%B1%E4%BA%AB&sort=name&size=2');
       for (const l of links) expect(l).not.to.contain('page=');
       // The search form keeps the chosen page size for a new query.
-      expect(first.html).to.contain('<input type="hidden" name="size" value="2">');
+      expect(first.html).to.contain('<input type="hidden" name="size" value="2">').and.contain('<input type="hidden" name="sort" value="name">');
 
       const filtered = await page(staff, links.find((l) => l.includes('%E6%9C%89%E6%9D%A1%E4%BB%B6'))!);
       expect(filtered.status).to.equal(200);

@@ -280,7 +280,7 @@ function rebuildCluster(opts: {
     .on('DELETE', '/:index', () => ({ acknowledged: true }))
     .on('HEAD', '/:index', () => responseError(404, ''))
     .on('POST', '/_bulk', opts.bulk ?? bulkAnswer(() => ({ status: 201 })))
-    .on('POST', '/:index/_refresh', () => ({ _shards: { total: 1, successful: 1, failed: 0 } }))
+    .on(['GET', 'POST'], '/:index/_refresh', () => ({ _shards: { total: 1, successful: 1, failed: 0 } }))
     .on('POST', '/:index/_count', (c) => (typeof opts.count === 'function' ? opts.count(c) : { count: opts.count ?? 0 }))
     .on('PUT', '/:index/_doc/:id', () => ({ result: 'created' }))
     .on('DELETE', '/:index/_doc/:id', () => ({ result: 'deleted' }))
@@ -336,7 +336,7 @@ describe('elasticsearch engine (mock): rebuild', () => {
 
     // order: load → refresh → count → cursor → swap → delete the old index
     const step = (m: string, p: string) => es.calls.findIndex((c) => c.method === m && c.path === p);
-    const order = [step('POST', '/_bulk'), step('POST', `/${NEW}/_refresh`), step('POST', `/${NEW}/_count`),
+    const order = [step('POST', '/_bulk'), step('GET', `/${NEW}/_refresh`), step('POST', `/${NEW}/_count`),
       step('PUT', `/${STATE}/_doc/${NEW}`), step('POST', '/_aliases'), step('DELETE', `/${OLD}`)];
     expect(order.every((i) => i >= 0)).to.equal(true);
     expect([...order].sort((x, y) => x - y)).to.deep.equal(order);
