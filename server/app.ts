@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/v1', apiRouter(services));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('route')));
-  app.use(pagesRouter({ ...services, passport }));
+  app.use(pagesRouter({ ...services, passport, log }));
 
   app.use((_req, _res, next) => next(new NotFoundError('page')));
   app.use(errorHandler(log, renderProblemPage));

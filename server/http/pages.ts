@@ -17,6 +17,7 @@ import { codeSlug } from '../domain/codes.ts';
 import { BadRequestError, ForbiddenError, UnauthenticatedError, UnavailableError, ValidationError } from '../domain/errors.ts';
 import type { Overlap } from '../domain/overlap.ts';
 import type { Resource } from '../domain/resource.ts';
+import type { Logger } from '../log.ts';
 import { FACET_NAMES, type FacetName, MAX_WINDOW } from '../domain/search.ts';
 import { type Actor, ROLE_LABELS, hasRole } from '../domain/roles.ts';
 import { EDITABLE_STATUSES, BASE_DATABASES, DATA_TYPES, FORMAT_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, SHARE_TYPES, STATUS_LABELS, UPDATE_CYCLES } from '../domain/vocab.ts';
@@ -71,7 +72,7 @@ function errorMap(e: ValidationError, itemRows: number[]): Record<string, string
   return out;
 }
 
-export function pagesRouter(services: Services & { passport: passport.PassportStatic }): Router {
+export function pagesRouter(services: Services & { passport: passport.PassportStatic; log?: Logger }): Router {
   const r = Router();
   const pp = services.passport;
 
@@ -173,7 +174,10 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
       // Bad parameters and an unavailable index are told on the search page itself, with the box to try again.
       if (!(e instanceof BadRequestError || e instanceof UnavailableError)) throw e;
       const problem = toProblem(e, res.locals.correlationId as string);
-      if (problem.status === 503) res.setHeader('Retry-After', String(problem.retryAfter ?? 5));
+      if (problem.status === 503) {
+        res.setHeader('Retry-After', String(problem.retryAfter ?? 5));
+        services.log?.warn('search unavailable on the search page', { correlationId: problem.correlationId, error: (e as Error).message, cause: String((e as Error).cause ?? '') });
+      }
       render(req, res, './search/index', { ...view, problem }, problem.status);
       return;
     }
