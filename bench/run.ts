@@ -6,6 +6,9 @@
 // reported as ratios. The exit code is 0 whatever the outcome: this is a report; FAIL is printed, not thrown.
 //
 // BENCH_QUICK=1 scales every N down 10x for a smoke run.
+//
+// Parts: `npm run bench` runs the catalog benchmark above and then the search benchmark (bench/search.ts, issue 3).
+// One part only: `npm run bench -- catalog` or `npm run bench -- search` (or BENCH_PARTS=catalog / search).
 
 import { mkdtempSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -368,4 +371,19 @@ async function main(): Promise<void> {
   console.log(`target 2  read by code, ${int(N_STORED)} stored           ${`p95 ${ms(read.code.p95)}`.padStart(16)}  (<= ${TARGET_P95_MS} ms)     ${verdict(pass2)}`);
 }
 
-await main();
+const PARTS = ['catalog', 'search'] as const;
+type Part = (typeof PARTS)[number];
+
+function selectedParts(): Set<Part> {
+  const asked = [...process.argv.slice(2), ...(process.env.BENCH_PARTS ?? '').split(',')].map((s) => s.trim()).filter(Boolean);
+  const unknown = asked.filter((a) => !(PARTS as readonly string[]).includes(a));
+  if (unknown.length) throw new Error(`unknown benchmark part(s) ${unknown.join(', ')}; choose from ${PARTS.join(', ')}`);
+  return new Set(asked.length ? (asked as Part[]) : PARTS);
+}
+
+const parts = selectedParts();
+if (parts.has('catalog')) await main();
+if (parts.has('search')) {
+  const { runSearchBench } = await import('./search.ts');
+  await runSearchBench();
+}

@@ -14,14 +14,23 @@ import type { IndexSync } from './sync.ts';
 
 const PAGE = 1000;
 
-/** Live records changed after `from`, as documents; `last.cursor` ends where the feed ended. */
-async function* documentsSince(store: Store, refs: CollatorRefs, from: string | undefined, last: { cursor?: string }): AsyncIterable<SearchDocument> {
-  last.cursor = from;
+interface Feed {
+  cursor?: string;
+  /** Tombstones met on the way: a record read live earlier in the same pass may have been deleted since. */
+  deleted: { id: string; version: number }[];
+}
+
+/** Live records changed after `from`, as documents; `feed.cursor` ends where the feed ended. */
+async function* documentsSince(store: Store, refs: CollatorRefs, from: string | undefined, feed: Feed): AsyncIterable<SearchDocument> {
+  feed.cursor = from;
   for (;;) {
-    const page = await store.resources.changedSince(last.cursor, PAGE);
+    const page = await store.resources.changedSince(feed.cursor, PAGE);
     if (!page.items.length) return;
-    last.cursor = page.cursor;
-    for (const r of page.items) if (!r.deleted) yield toDocument(r as Resource, refs);
+    feed.cursor = page.cursor;
+    for (const r of page.items) {
+      if (r.deleted) feed.deleted.push({ id: r.id, version: r.version });
+      else yield toDocument(r as Resource, refs);
+    }
   }
 }
 
@@ -48,7 +57,7 @@ export interface RebuildProgress {
 export async function rebuildIndex(store: Store, engine: SearchEngine, opts: { sync?: IndexSync; onProgress?: RebuildProgress } = {}): Promise<RebuildReport> {
   const total = await store.resources.count();
   const refs = await loadRefs(store);
-  const fed: { cursor?: string } = {};
+  const fed: Feed = { deleted: [] };
   let held = false;
   try {
     return await engine.rebuild(documentsSince(store, refs, undefined, fed), {
@@ -58,6 +67,11 @@ export async function rebuildIndex(store: Store, engine: SearchEngine, opts: { s
         if (opts.sync) {
           await opts.sync.pause();
           held = true;
+        }
+        // Deletes the pass met go first: the record may have been loaded live before it was deleted.
+        if (fed.deleted.length) {
+          const bad = (await writer.remove(fed.deleted)).find((o) => o.status === 'failed' || o.status === 'retry');
+          if (bad) throw new Error(`catch-up delete of ${bad.id} was not accepted (${bad.status})`);
         }
         return catchUp(store, writer, fed.cursor);
       },
@@ -84,8 +98,10 @@ export async function reconcile(store: Store, engine: SearchEngine, opts: { sync
   if (opts.sync) await opts.sync.drain();
   const refs = await loadRefs(store);
   const expected = new Map<string, SearchDocument>();
-  const last: { cursor?: string } = {};
-  for await (const d of documentsSince(store, refs, undefined, last)) expected.set(d.id, d);
+  const feed: Feed = { deleted: [] };
+  for await (const d of documentsSince(store, refs, undefined, feed)) expected.set(d.id, d);
+  // A record deleted after it was read in this pass is not expected any more.
+  for (const { id } of feed.deleted) expected.delete(id);
   const missing: string[] = [];
   const extra: string[] = [];
   const altered: string[] = [];

@@ -3,7 +3,7 @@
 
 import type { Agency } from '../server/domain/entities.ts';
 import type { Resource } from '../server/domain/resource.ts';
-import type { SearchDocument } from '../server/domain/search.ts';
+import { type SearchDocument, compactText } from '../server/domain/search.ts';
 import type { Store } from '../server/ports/store.ts';
 import { pinyinSortKey, pinyinText } from './pinyin.ts';
 
@@ -69,5 +69,6 @@ export function toDocument(r: Resource, refs: CollatorRefs): SearchDocument {
     namePinyin: pinyinText(r.name),
     agencyPinyin: agencyPinyin(agency, agencyName),
     nameSort: pinyinSortKey(r.name),
+    nameCompact: compactText(r.name),
   };
 }

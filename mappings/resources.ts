@@ -35,7 +35,7 @@ export function parsePhysicalName(name: string): { version: number } | undefined
 }
 
 const KEYWORD_FIELDS = ['id', 'agencyId', 'agencyPath', 'classNode', 'classItem', 'shareType', 'formatCategory', 'updateCycle',
-  'baseDatabase', 'status', 'nameSort'] as const;
+  'baseDatabase', 'status', 'nameSort', 'nameCompact'] as const;
 
 /** The synonym file's lines (comments and blanks dropped), for an inline synonym_graph filter: no file on the nodes. */
 export function synonymRules(fileText: string): string[] {

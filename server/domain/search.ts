@@ -41,6 +41,8 @@ export interface SearchDocument {
   agencyPinyin: string;
   /** Pinyin of the name then the name: sorting by name is pinyin order in both engines. */
   nameSort: string;
+  /** The folded name, runs concatenated: an exact-name query (its runs concatenated) equals it. */
+  nameCompact: string;
 }
 
 /** Searchable fields, their kind and weight: name over data items over abstract over agency (issue 3). */
@@ -155,7 +157,7 @@ export function parseText(text: string, groups: ReadonlyMap<string, string[]>): 
     terms.push(alternatives);
     if (terms.length === MAX_TERMS) break;
   }
-  return { terms, phrase: found.join('') };
+  return { terms, phrase: compactText(found.join(' ')) };
 }
 
 /** The store's visibility condition (domain/visibility) in document paths, so the same rule filters searches. */
@@ -195,6 +197,11 @@ export function termMatchesValue(value: string, term: string[], kind: FieldKind)
 // engine, so a result looks the same whichever engine found it.
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** What `nameCompact` holds, and what an exact-name query is compared with. */
+export function compactText(text: string): string {
+  return runs(fold(text)).join('');
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }

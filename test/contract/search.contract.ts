@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { UnavailableError } from '../../server/domain/errors.ts';
 import {
-  FACETS, FACET_NAMES, SEARCH_FIELDS, SEARCH_FIELD_NAMES, type SearchDocument, type SearchField, type SearchQuery,
+  FACETS, FACET_NAMES, SEARCH_FIELDS, compactText, SEARCH_FIELD_NAMES, type SearchDocument, type SearchField, type SearchQuery,
   matchesCond, parseText, synonymGroups, termMatchesValue,
 } from '../../server/domain/search.ts';
 import { loadSynonyms } from '../../server/compose.ts';
@@ -16,12 +16,13 @@ import { mulberry32 } from '../../server/seed/random.ts';
 const groups = synonymGroups(loadSynonyms());
 
 export function doc(id: string, over: Partial<SearchDocument> = {}): SearchDocument {
+  const name = over.name ?? '示例信息';
   return {
     id, version: 1, code: '307001/00001', name: '示例信息', abstract: '示例摘要', items: ['示例项'], keywords: [],
     agencyId: 'ag-a', agencyName: '甲局', agencyPath: ['ag-city', 'ag-a'], agencyText: ['甲局'], classNode: '307001', classItem: '307',
     shareType: '无条件共享', formatCategory: '数据库', updateCycle: '每月', baseDatabase: '', open: true, status: 'published',
     updatedAt: '2026-01-01T00:00:00.000Z', labels: ['无条件共享', '每月', '数据库'], namePinyin: 'shilixinxi slxx', agencyPinyin: 'jiaju jj',
-    nameSort: 'shi li xin xi 示例信息', ...over,
+    nameSort: 'shi li xin xi 示例信息', ...over, nameCompact: compactText(name),
   };
 }
 

@@ -6,18 +6,20 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Client } from '@elastic/elasticsearch';
-import Mock from '@elastic/elasticsearch-mock';
 import { expect } from 'chai';
 import { pinyinSortKey, pinyinText } from '../../indexers/pinyin.ts';
 import { ElasticsearchEngine } from '../../server/adapters/search/elasticsearch/engine.ts';
 import { ConflictError, UnavailableError } from '../../server/domain/errors.ts';
 import {
-  INDEX_REBUILDING, SEARCH_DOWN, SEARCH_TIMEOUT, type SearchDocument, type SearchQuery,
+  INDEX_REBUILDING, SEARCH_DOWN, compactText, SEARCH_TIMEOUT, type SearchDocument, type SearchQuery,
 } from '../../server/domain/search.ts';
 
 // The mock is CommonJS and recognises only the CommonJS build's error classes (this file imports the ESM build):
 // errors handed to the mock must come from there. The client turns them into its own classes on the way back.
-const cjs = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof import('@elastic/elasticsearch');
+// (Loaded with require too: its typings declare an ES default export that the CommonJS module does not have.)
+const require = createRequire(import.meta.url);
+const cjs = require('@elastic/elasticsearch') as typeof import('@elastic/elasticsearch');
+const Mock = require('@elastic/elasticsearch-mock') as typeof import('@elastic/elasticsearch-mock').default;
 
 const ALIAS = 'test-catalog';
 const NOW = new Date('2026-01-02T03:04:05.678Z');
@@ -43,7 +45,11 @@ const aliasMissing = () => responseError(404, { error: `alias [${ALIAS}] missing
 class Cluster {
   readonly mock = new Mock();
   readonly calls: Call[] = [];
-  readonly client = new Client({ node: 'http://localhost:9200', Connection: this.mock.getConnection() });
+  readonly client = new Client({
+    node: 'http://localhost:9200',
+    // the same class at run time; the typings see the CommonJS and ESM declarations as two different ones
+    Connection: this.mock.getConnection() as unknown as NonNullable<ConstructorParameters<typeof Client>[0]>['Connection'],
+  });
 
   on(method: string | string[], path: string, fn: (c: Call) => unknown): this {
     this.mock.add({ method, path }, (p) => {
@@ -70,7 +76,7 @@ function doc(id: string, version = 1, over: Partial<SearchDocument> = {}): Searc
     id, version, code: '101001/00001', name, abstract: '', items: [], keywords: [], agencyId: 'ag-1', agencyName: '公安局',
     agencyPath: ['ag-1'], agencyText: ['公安局'], classNode: '101001', classItem: '101', shareType: '无条件共享',
     formatCategory: '数据库', updateCycle: '每日', baseDatabase: '', open: true, status: 'published',
-    updatedAt: '2026-01-01T00:00:00.000Z', labels: [], namePinyin: pinyinText(name), agencyPinyin: '', nameSort: pinyinSortKey(name), ...over,
+    updatedAt: '2026-01-01T00:00:00.000Z', labels: [], namePinyin: pinyinText(name), agencyPinyin: '', nameSort: pinyinSortKey(name), nameCompact: compactText(name), ...over,
   };
 }
 
@@ -180,6 +186,12 @@ describe('elasticsearch engine (mock): writes', () => {
     expectUnavailable(await rejection(down.engine().upsert([doc('a')])), SEARCH_DOWN);
     const refused = new Cluster().on('POST', '/_bulk', () => responseError(400, { error: { type: 'illegal_argument_exception', reason: 'bad' }, status: 400 }));
     expectUnavailable(await rejection(refused.engine().remove([{ id: 'a', version: 1 }])), SEARCH_DOWN);
+  });
+
+  it('waits for the refresh only when asked to (tests that read their own writes at once)', async () => {
+    const es = new Cluster().on('POST', '/_bulk', bulkAnswer(() => ({ status: 201 })));
+    await es.engine({ refresh: 'wait_for' }).upsert([doc('a')]);
+    expect(es.calls[0].querystring).to.deep.equal({ require_alias: 'true', refresh: 'wait_for' });
   });
 
   it('sends nothing for an empty batch', async () => {
@@ -343,6 +355,13 @@ describe('elasticsearch engine (mock): rebuild', () => {
     expect(es.called('DELETE', `/${NEW}`)).to.have.length(0);
   });
 
+  it('counts a record the change feed yields twice (changed mid-read) once', async () => {
+    const es = rebuildCluster({ count: 2, previous: [OLD] });
+    const report = await es.engine({ batchSize: 10 }).rebuild(from([doc('a', 1), doc('b', 1), doc('a', 2)]));
+    expect(report.loaded).to.equal(2);
+    expect(es.called('POST', '/_aliases')).to.have.length(1);
+  });
+
   it('counts only live documents in the count check', async () => {
     const es = rebuildCluster({ count: 1 });
     await es.engine().rebuild(from([doc('a')]));
@@ -448,6 +467,8 @@ describe('elasticsearch engine (mock): rebuild', () => {
     const es = rebuildCluster({ create: () => new cjs.errors.ConnectionError('connect ECONNREFUSED') });
     expectUnavailable(await rejection(es.engine().rebuild(from([doc('a')]))), SEARCH_DOWN);
     expect(es.called('POST', '/_aliases')).to.have.length(0);
+    // the create may have reached the cluster before the connection failed: the index goes either way
+    expect(es.called('DELETE', `/${NEW}`)).to.have.length(1);
   });
 
   it('an index of the same name that is not ours is never deleted', async () => {

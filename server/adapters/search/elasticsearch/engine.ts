@@ -45,6 +45,11 @@ export interface ElasticsearchSearchOptions {
   batchSize?: number;
   /** Waits before re-sending the items a rebuild bulk was asked to retry (429, 5xx); one retry per entry. */
   retryDelaysMs?: readonly number[];
+  /**
+   * Makes each write searchable before it returns ('wait_for'). For tests and tools that write and then read at
+   * once (the contract suite); production leaves visibility to the refresh interval, which keeps bulk writes cheap.
+   */
+  refresh?: 'wait_for' | true;
 }
 
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -52,6 +57,8 @@ const DEFAULT_BATCH = 500;
 const DEFAULT_RETRY_DELAYS = [500, 2000];
 const SCAN_PAGE = 1000;
 const PIT_KEEP_ALIVE = '2m';
+
+type CallOptions = { requestTimeout?: number; maxRetries: number };
 
 type Failure = 'timeout' | 'down' | 'missing' | 'rejected';
 
@@ -97,6 +104,7 @@ export class ElasticsearchEngine implements SearchEngine {
   private readonly timeoutMs: number;
   private readonly batchSize: number;
   private readonly retryDelays: readonly number[];
+  private readonly refresh?: 'wait_for' | true;
   private rebuilding = false;
   private closed = false;
   private stateReady = false;
@@ -112,11 +120,20 @@ export class ElasticsearchEngine implements SearchEngine {
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH);
     this.retryDelays = opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
+    this.refresh = opts.refresh;
   }
 
   /** Interactive calls: one attempt within the budget; the client's own retries would multiply the wait (F2). */
   private get fast() {
     return { requestTimeout: this.timeoutMs, maxRetries: 0 };
+  }
+
+  /**
+   * Everything else: one retry for a connection blip (a keep-alive socket closed under us), not the client's
+   * default of several with growing backoff: the indexer and the rebuild's caller have their own retry policies.
+   */
+  private get background() {
+    return { maxRetries: 1 };
   }
 
   /** The domain error for a failed call; `onTimeout` lets a search say "too slow" rather than "down". */
@@ -153,7 +170,7 @@ export class ElasticsearchEngine implements SearchEngine {
   }
 
   /** The physical indices behind the alias ([] when there is no alias). */
-  private async aliasIndices(opts?: { requestTimeout: number; maxRetries: number }): Promise<{ name: string; write: boolean }[]> {
+  private async aliasIndices(opts: CallOptions = this.background): Promise<{ name: string; write: boolean }[]> {
     let res: estypes.IndicesGetAliasResponse;
     try {
       res = await this.client.indices.getAlias({ name: this.alias }, opts);
@@ -165,12 +182,12 @@ export class ElasticsearchEngine implements SearchEngine {
   }
 
   /** The index the alias serves from: its write index, or the newest when none is marked. */
-  private async currentIndex(opts?: { requestTimeout: number; maxRetries: number }): Promise<string | undefined> {
+  private async currentIndex(opts: CallOptions = this.background): Promise<string | undefined> {
     const all = await this.aliasIndices(opts);
     return (all.find((i) => i.write) ?? all.sort((a, b) => (a.name < b.name ? -1 : 1)).at(-1))?.name;
   }
 
-  private async liveCount(index: string, opts?: { requestTimeout: number; maxRetries: number }): Promise<number> {
+  private async liveCount(index: string, opts: CallOptions = this.background): Promise<number> {
     const res = await this.client.count({ index, query: { bool: { must_not: [NOT_DELETED] } } }, opts);
     return res.count;
   }
@@ -234,7 +251,11 @@ export class ElasticsearchEngine implements SearchEngine {
     if (!send.length) return out;
     let res: estypes.BulkResponse;
     try {
-      res = await this.client.bulk({ operations: indexOperations(target, send.map((i) => docs[i]), versionType, versionOf), require_alias: true });
+      res = await this.client.bulk({
+        operations: indexOperations(target, send.map((i) => docs[i]), versionType, versionOf),
+        require_alias: true,
+        ...(this.refresh ? { refresh: this.refresh } : {}),
+      }, this.background);
     } catch (e) {
       throw this.failure(e, 'bulk write');
     }
@@ -251,19 +272,18 @@ export class ElasticsearchEngine implements SearchEngine {
 
   /**
    * Loads one rebuild batch: permanent refusals fail the rebuild at once; items Elasticsearch asked to retry are
-   * re-sent after the configured waits and fail the rebuild if they are still refused. Returns how many landed.
+   * re-sent after the configured waits and fail the rebuild if they are still refused. Adds the ids that landed.
    */
-  private async loadBatch(target: string, docs: SearchDocument[]): Promise<number> {
+  private async loadBatch(target: string, docs: SearchDocument[], landed: Set<string>): Promise<void> {
     let pending = docs;
-    let landed = 0;
     for (let attempt = 0; ; attempt++) {
       const outcomes = await this.writeDocs(target, pending, 'external');
       const failed = outcomes.find((o) => o.status === 'failed');
       if (failed) throw new Error(`rebuild: document ${failed.id} was refused: ${(failed as { reason: string }).reason}`);
       // A re-sent item reported stale was in fact written by the attempt whose answer said "retry".
-      landed += outcomes.filter((o) => o.status === 'ok' || (attempt > 0 && o.status === 'stale')).length;
+      for (const o of outcomes) if (o.status === 'ok' || (attempt > 0 && o.status === 'stale')) landed.add(o.id);
       const again = pending.filter((_, i) => outcomes[i].status === 'retry');
-      if (!again.length) return landed;
+      if (!again.length) return;
       if (attempt >= this.retryDelays.length) {
         const first = outcomes.find((o) => o.status === 'retry') as { reason: string };
         throw new Error(`rebuild: ${again.length} documents still refused after ${attempt + 1} attempts (${first.reason})`);
@@ -291,19 +311,21 @@ export class ElasticsearchEngine implements SearchEngine {
           settings: settings as unknown as estypes.IndicesIndexSettings,
           mappings: mappings as unknown as estypes.MappingTypeMapping,
           aliases: { [loadAlias]: {} },
-        });
+        }, this.background);
       } catch (e) {
         // Someone else's index of that name is not ours to delete.
         if (e instanceof errors.ResponseError && errorType(e) === 'resource_already_exists_exception') mayExist = false;
         throw this.rebuildFailure(e, 'create the new index');
       }
 
-      let loaded = 0;
+      // Distinct ids: the store's change feed yields a record changed mid-read again (a newer version), which
+      // replaces the first copy rather than adding a document.
+      const landed = new Set<string>();
       let batch: SearchDocument[] = [];
       const flush = async () => {
-        loaded += await this.loadBatch(loadAlias, batch);
+        await this.loadBatch(loadAlias, batch, landed);
         batch = [];
-        opts.onProgress?.(loaded);
+        opts.onProgress?.(landed.size);
       };
       for await (const doc of source) {
         this.ensureOpen();
@@ -312,7 +334,8 @@ export class ElasticsearchEngine implements SearchEngine {
       }
       if (batch.length) await flush();
 
-      await this.step('refresh the new index', () => this.client.indices.refresh({ index: name }));
+      await this.step('refresh the new index', () => this.client.indices.refresh({ index: name }, this.background));
+      const loaded = landed.size;
       const stored = await this.step('count the new index', () => this.liveCount(name));
       if (stored !== loaded) throw new Error(`rebuild: count check failed: loaded ${loaded}, the new index holds ${stored}`);
       if (loaded === 0 && !opts.allowEmpty) throw new Error('the rebuild produced no documents; the alias was not moved');
@@ -325,7 +348,7 @@ export class ElasticsearchEngine implements SearchEngine {
         };
         cursor = (await opts.beforeSwap(writer)) ?? cursor;
         // The catch-up writes are searchable the moment the alias moves, not a refresh interval later.
-        await this.step('refresh the new index', () => this.client.indices.refresh({ index: name }));
+        await this.step('refresh the new index', () => this.client.indices.refresh({ index: name }, this.background));
       }
       if (cursor !== undefined) await this.step('store the sync cursor', () => this.writeCursor(name, cursor));
 
@@ -338,7 +361,7 @@ export class ElasticsearchEngine implements SearchEngine {
       ];
       swapTried = true;
       try {
-        await this.client.indices.updateAliases({ actions });
+        await this.client.indices.updateAliases({ actions }, this.background);
       } catch (e) {
         // The answer can be lost after the cluster applied the change (a timeout): only a confirmed miss is a failure.
         const now = await this.aliasIndices().catch(() => undefined);
@@ -383,12 +406,12 @@ export class ElasticsearchEngine implements SearchEngine {
   /** Best effort: a leftover index costs disk, not correctness; its cursor document goes with it. */
   private async dropIndex(name: string): Promise<void> {
     try {
-      await this.client.indices.delete({ index: name }, { ignore: [404] });
+      await this.client.indices.delete({ index: name }, { ...this.background, ignore: [404] });
     } catch {
       // Left for the operator; the alias is already where it must be.
     }
     try {
-      await this.client.delete({ index: this.stateIndex, id: name }, { ignore: [404] });
+      await this.client.delete({ index: this.stateIndex, id: name }, { ...this.background, ignore: [404] });
     } catch {
       // Likewise.
     }
@@ -397,14 +420,14 @@ export class ElasticsearchEngine implements SearchEngine {
   /** The state index is tiny bookkeeping, not the search index: creating it on demand is fine (unlike F13's case). */
   private async ensureStateIndex(): Promise<void> {
     if (this.stateReady) return;
-    const exists = await this.client.indices.exists({ index: this.stateIndex });
+    const exists = await this.client.indices.exists({ index: this.stateIndex }, this.background);
     if (!exists) {
       try {
         await this.client.indices.create({
           index: this.stateIndex,
           settings: { number_of_shards: 1, number_of_replicas: 0 },
           mappings: { dynamic: 'strict', properties: { cursor: { type: 'keyword', index: false } } },
-        });
+        }, this.background);
       } catch (e) {
         if (!(e instanceof errors.ResponseError && errorType(e) === 'resource_already_exists_exception')) throw e;
       }
@@ -414,12 +437,12 @@ export class ElasticsearchEngine implements SearchEngine {
 
   private async writeCursor(index: string, cursor: string): Promise<void> {
     await this.ensureStateIndex();
-    await this.client.index({ index: this.stateIndex, id: index, document: { cursor } });
+    await this.client.index({ index: this.stateIndex, id: index, document: { cursor } }, this.background);
   }
 
   private async readCursor(index: string): Promise<string | undefined> {
     try {
-      const res = await this.client.get<{ cursor?: string }>({ index: this.stateIndex, id: index });
+      const res = await this.client.get<{ cursor?: string }>({ index: this.stateIndex, id: index }, this.background);
       return res._source?.cursor ?? undefined;
     } catch (e) {
       if (isNotFound(e)) return undefined;
@@ -459,7 +482,7 @@ export class ElasticsearchEngine implements SearchEngine {
     this.ensureOpen();
     let pit: string;
     try {
-      pit = (await this.client.openPointInTime({ index: this.alias, keep_alive: PIT_KEEP_ALIVE })).id;
+      pit = (await this.client.openPointInTime({ index: this.alias, keep_alive: PIT_KEEP_ALIVE }, this.background)).id;
     } catch (e) {
       throw this.failure(e, 'scan');
     }
@@ -476,7 +499,7 @@ export class ElasticsearchEngine implements SearchEngine {
             track_total_hits: false,
             _source: { excludes: ['deleted'] },
             ...(after ? { search_after: after } : {}),
-          });
+          }, this.background);
         } catch (e) {
           throw this.failure(e, 'scan');
         }
@@ -488,7 +511,7 @@ export class ElasticsearchEngine implements SearchEngine {
         if (!after) return;
       }
     } finally {
-      await this.client.closePointInTime({ id: pit }).catch(() => undefined);
+      await this.client.closePointInTime({ id: pit }, this.background).catch(() => undefined);
     }
   }
 
@@ -507,7 +530,7 @@ export class ElasticsearchEngine implements SearchEngine {
     const ids = [...new Set([...docs.map((d) => d.id), ...removeIds])];
     let current: Map<string, number>;
     try {
-      const res = await this.client.mget({ index: this.alias, ids, _source: false });
+      const res = await this.client.mget({ index: this.alias, ids, _source: false }, this.background);
       current = new Map();
       for (const d of res.docs) {
         if ('found' in d && d.found && typeof d._version === 'number') current.set(d._id, d._version);

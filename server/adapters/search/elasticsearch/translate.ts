@@ -11,7 +11,6 @@
 // `query` of a match_phrase or a term value, never as query syntax (B5: no query_string anywhere).
 
 import type { estypes } from '@elastic/elasticsearch';
-import { pinyinSortKey } from '../../../../indexers/pinyin.ts';
 import {
   type EngineResult, FACETS, FILTER_PATHS, type FacetBucket, type FacetName, type FilterPath, PHRASE_BOOST,
   SEARCH_FIELDS, SEARCH_FIELD_NAMES, type SearchDocument, type SearchField, type SearchQuery,
@@ -75,10 +74,9 @@ export function termClause(term: readonly string[], fields: readonly SearchField
  * - "contains" is a phrase on `name.uni`: the standard tokenizer gives one token per Han character and per word
  *   with no position gap at punctuation, so the phrase matches across it as the embedded engine's concatenated
  *   runs do (人口普查 in 人口,普查).
- * - "equals" is a case-insensitive term on nameSort, which the collator builds as pinyinSortKey(name): the same key
- *   computed from the phrase is equal exactly when the name is already one folded run (nearly every catalog
- *   name); a name with inner spaces or punctuation gets only the "contains" boost here. This clause adds the
- *   difference, so an equal name scores nameEquals in all, as in the embedded engine.
+ * - "equals" is a term on nameCompact, the folded name with its runs concatenated, which is exactly what the
+ *   embedded engine compares the phrase with. This clause adds the difference, so an equal name scores
+ *   nameEquals in all, as in the embedded engine.
  */
 export function phraseBoosts(phrase: string): Query[] {
   if (phrase.length < 2) return [];
@@ -86,7 +84,7 @@ export function phraseBoosts(phrase: string): Query[] {
     { constant_score: { filter: { match_phrase: { 'name.uni': { query: phrase } } }, boost: PHRASE_BOOST.nameContains } },
     {
       constant_score: {
-        filter: { term: { nameSort: { value: pinyinSortKey(phrase), case_insensitive: true } } },
+        filter: { term: { nameCompact: phrase } },
         boost: PHRASE_BOOST.nameEquals - PHRASE_BOOST.nameContains,
       },
     },
@@ -144,6 +142,8 @@ export function condQuery(c: Cond): Query {
 // The search request
 
 export const FACET_SIZE = 100;
+/** index.max_result_window's default (the mapping does not change it). */
+export const ES_MAX_RESULT_WINDOW = 10_000;
 
 /** The body of a search through the alias (everything but `index` and transport options). */
 export interface SearchBody {
@@ -179,11 +179,14 @@ export function searchBody(q: SearchQuery): SearchBody {
     }
   }
   if (q.filter) bool.filter = [condQuery(q.filter)];
+  // Elasticsearch refuses from + size beyond index.max_result_window with an error; a page that deep is past
+  // anything the API lets users ask for (MAX_WINDOW), so it is answered as an empty page with the true total.
+  const beyond = q.offset + q.limit > ES_MAX_RESULT_WINDOW;
   const body: SearchBody = {
     query: { bool },
     sort: sortOf(q.sort),
-    from: q.offset,
-    size: q.limit,
+    from: beyond ? 0 : q.offset,
+    size: beyond ? 0 : q.limit,
     track_total_hits: true,
     track_scores: true,
     _source: { excludes: ['deleted'] },

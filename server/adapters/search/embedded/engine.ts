@@ -203,15 +203,16 @@ export class EmbeddedSearchEngine implements SearchEngine {
       this.db.prepare("INSERT INTO indices (name, mapping_version, state, cursor, created_at) VALUES (?, ?, 'building', ?, ?)")
         .run(name, RESOURCE_INDEX.version, opts.cursor ?? null, this.now().toISOString());
       this.db.exec(`CREATE TABLE ${p.table} (id TEXT PRIMARY KEY, version INTEGER NOT NULL, deleted INTEGER NOT NULL, data TEXT) STRICT`);
-      let loaded = 0;
+      // Distinct documents: the change feed yields a record changed during the pass twice.
+      const loadedIds = new Set<string>();
       let batch: SearchDocument[] = [];
       const flush = async () => {
         const outcomes = this.write(p, batch, []);
         const failed = outcomes.find((o) => o.status === 'failed');
         if (failed) throw new Error(`document ${failed.id} was refused: ${(failed as { reason: string }).reason}`);
-        loaded += outcomes.filter((o) => o.status === 'ok').length;
+        for (const o of outcomes) if (o.status === 'ok') loadedIds.add(o.id);
         batch = [];
-        opts.onProgress?.(loaded);
+        opts.onProgress?.(loadedIds.size);
         await new Promise((r) => setImmediate(r));
       };
       for await (const doc of source) {
@@ -219,6 +220,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
         if (batch.length === 1000) await flush();
       }
       if (batch.length) await flush();
+      const loaded = loadedIds.size;
       // The count check: what the table holds is what was loaded, and an empty load never replaces an index.
       const stored = (this.db.prepare(`SELECT count(*) AS n FROM ${p.table} WHERE deleted = 0`).get() as { n: number }).n;
       if (stored !== loaded || stored !== p.memory.size) throw new Error(`count check failed: loaded ${loaded}, stored ${stored}`);

@@ -10,7 +10,7 @@ import {
   type EngineHit, type EngineResult, FACETS, type FacetBucket, type FacetName, PHRASE_BOOST, SEARCH_FIELDS,
   SEARCH_FIELD_NAMES, type SearchDocument, type SearchField, type SearchQuery,
 } from '../../../domain/search.ts';
-import { type FieldKind, fold, indexTokens, needsPhraseCheck, phraseMatches, phraseText, queryTokens, runs } from '../../../domain/text.ts';
+import { type FieldKind, fold, indexTokens, needsPhraseCheck, phraseMatches, phraseText, queryTokens } from '../../../domain/text.ts';
 
 const COLUMN_FIELDS = ['status', 'agencyId', 'classNode', 'classItem', 'shareType', 'formatCategory', 'updateCycle', 'baseDatabase', 'open', 'id'] as const;
 type ColumnField = (typeof COLUMN_FIELDS)[number];
@@ -56,8 +56,9 @@ class Column {
   }
 }
 
+/** Column keys carry the type, so a filter is as strict as matchesCond: status eq 5 never matches '5'. */
 function scalarKey(v: unknown): string {
-  return typeof v === 'string' ? v : String(v);
+  return `${typeof v}:${String(v)}`;
 }
 
 const FIELD_INDEX = new Map<SearchField, number>(SEARCH_FIELD_NAMES.map((f, i) => [f, i]));
@@ -73,9 +74,10 @@ export class MemoryIndex {
   private readonly postings = new Map<string, Posting>();
   /** Per field, per slot: the folded runs a phrase is checked against. */
   private readonly phrases: string[][] = SEARCH_FIELD_NAMES.map(() => []);
-  private readonly compactName: string[] = [];
   private readonly columns = new Map<ColumnField, Column>(COLUMN_FIELDS.map((f) => [f, new Column()]));
   private updated = new Float64Array(1024);
+  /** agencyId column value → the agency's path, as last written: the path is a function of the agency. */
+  private readonly agencyPaths = new Map<number, string[]>();
   // Scratch space for queries, grown with the slots; `stamp` makes clearing unnecessary.
   private mark = new Int32Array(1024);
   private best = new Float32Array(1024);
@@ -121,8 +123,8 @@ export class MemoryIndex {
         p.push(slot);
       }
     }
-    this.compactName[slot] = runs(fold(doc.name)).join('');
     for (const [f, col] of this.columns) col.set(slot, scalarKey(doc[f]));
+    this.agencyPaths.set(this.columns.get('agencyId')!.data[slot], doc.agencyPath);
     this.updated[slot] = Date.parse(doc.updatedAt) || 0;
   }
 
@@ -254,9 +256,7 @@ export class MemoryIndex {
       // The path is a function of the agency: decide once per agency value, then it is a column lookup.
       const col = this.columns.get('agencyId')!;
       const allowed = new Uint8Array(col.values.length);
-      for (const d of this.docs) {
-        if (d && d.agencyPath.some((a) => wanted.includes(a))) allowed[col.ids.get(d.agencyId)!] = 1;
-      }
+      for (const [id, path] of this.agencyPaths) if (path.some((a) => wanted.includes(a))) allowed[id] = 1;
       return (s) => allowed[col.data[s]] === 1;
     }
     const col = this.columns.get(c.path as ColumnField);
@@ -271,8 +271,9 @@ export class MemoryIndex {
         if (id !== undefined) allowed[id] = 1;
       }
     } else {
+      const key = scalarKey(c.prefix);
       col.values.forEach((v, id) => {
-        if (v.startsWith(c.prefix)) allowed[id] = 1;
+        if (typeof c.prefix === 'string' && v.startsWith(key)) allowed[id] = 1;
       });
     }
     const data = col.data;
@@ -302,7 +303,7 @@ export class MemoryIndex {
     for (const name of q.facets) facets[name] = this.count(FACETS[name] as ColumnField, hits);
     if (q.terms.length && q.phrase.length >= 2) {
       for (const s of hits) {
-        const n = this.compactName[s];
+        const n = this.docs[s]!.nameCompact;
         if (n === q.phrase) this.score[s] += PHRASE_BOOST.nameEquals;
         else if (n.includes(q.phrase)) this.score[s] += PHRASE_BOOST.nameContains;
       }
@@ -322,7 +323,7 @@ export class MemoryIndex {
     for (const s of hits) counts[data[s]]++;
     const out: FacetBucket[] = [];
     counts.forEach((n, id) => {
-      if (n > 0) out.push({ value: col.values[id], count: n });
+      if (n > 0) out.push({ value: col.values[id].slice(col.values[id].indexOf(':') + 1), count: n });
     });
     out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
     return out.slice(0, 100);
