@@ -93,7 +93,13 @@ export interface ReconcileReport {
   repaired: number;
 }
 
-/** Finds every difference between store and index and repairs it (F14). Run after the sync has drained. */
+/**
+ * Finds every difference between store and index and repairs it (F14). The store is read, then the index; a
+ * change the sync worker indexed in between would look like drift, so every candidate is read from the store
+ * again and repaired only if it still disagrees: a record created meanwhile is not "extra", one updated meanwhile
+ * is not "altered" when the index already holds its newer version, and an index that is merely behind is left to
+ * the worker (it follows its cursor).
+ */
 export async function reconcile(store: Store, engine: SearchEngine, opts: { sync?: IndexSync; dryRun?: boolean } = {}): Promise<ReconcileReport> {
   if (opts.sync) await opts.sync.drain();
   const refs = await loadRefs(store);
@@ -102,25 +108,75 @@ export async function reconcile(store: Store, engine: SearchEngine, opts: { sync
   for await (const d of documentsSince(store, refs, undefined, feed)) expected.set(d.id, d);
   // A record deleted after it was read in this pass is not expected any more.
   for (const { id } of feed.deleted) expected.delete(id);
+  const deletedVersion = new Map(feed.deleted.map((d) => [d.id, d.version]));
+  const actual = new Map<string, SearchDocument>();
+  for await (const d of engine.scan()) actual.set(d.id, d);
+
   const missing: string[] = [];
   const extra: string[] = [];
   const altered: string[] = [];
-  let indexDocuments = 0;
-  const seen = new Set<string>();
-  for await (const actual of engine.scan()) {
-    indexDocuments++;
-    seen.add(actual.id);
-    const want = expected.get(actual.id);
-    if (!want) extra.push(actual.id);
-    else if (JSON.stringify(canonical(want)) !== JSON.stringify(canonical(actual))) altered.push(actual.id);
+  const repairs: SearchDocument[] = [];
+  const removals: string[] = [];
+  const tombstones: { id: string; version: number }[] = [];
+  const candidates = new Set([...expected.keys(), ...actual.keys()]);
+  for (const id of candidates) {
+    const want = expected.get(id);
+    const have = actual.get(id);
+    if (want && have && JSON.stringify(canonical(want)) === JSON.stringify(canonical(have))) continue;
+    const fresh = await store.resources.get(id);
+    const now = fresh ? toDocument(fresh, refs) : undefined;
+    if (now && !have) {
+      missing.push(id);
+      repairs.push(now);
+    } else if (now && have) {
+      if (JSON.stringify(canonical(now)) === JSON.stringify(canonical(have))) continue;
+      // The index holds an older version: the worker has not got there yet; that is lag, not drift.
+      if (have.version < now.version) continue;
+      altered.push(id);
+      repairs.push(now);
+    } else if (!now && have) {
+      extra.push(id);
+      const v = deletedVersion.get(id) ?? (await deletedAt(store, id));
+      // A deleted record gets its versioned tombstone; an id the store never had is removed outright.
+      if (v !== undefined && v > have.version) tombstones.push({ id, version: v });
+      else removals.push(id);
+    }
   }
-  for (const id of expected.keys()) if (!seen.has(id)) missing.push(id);
-  let repaired = 0;
-  if (!opts.dryRun && (missing.length || extra.length || altered.length)) {
-    await engine.repair([...missing, ...altered].map((id) => expected.get(id)!), extra);
-    repaired = missing.length + extra.length + altered.length;
+  if (!opts.dryRun) {
+    if (repairs.length || removals.length) await engine.repair(repairs, removals);
+    if (tombstones.length) await engine.remove(tombstones);
   }
-  return { storeRecords: expected.size, indexDocuments, missing, extra, altered, repaired };
+  return {
+    storeRecords: expected.size, indexDocuments: actual.size, missing, extra, altered,
+    repaired: opts.dryRun ? 0 : missing.length + extra.length + altered.length,
+  };
+}
+
+/** The version at which a record was deleted, from its history (undefined if the store never had it). */
+async function deletedAt(store: Store, id: string): Promise<number | undefined> {
+  const history = await store.resources.history(id);
+  const del = history.filter((h) => h.action === 'delete').pop();
+  return del?.version;
+}
+
+/**
+ * An agency's name or place in the tree changed: its entries' documents (and those of its sub-agencies) carry the
+ * old name and path while their records did not change, so versions cannot carry the news; they are rewritten
+ * from the store. Returns how many. If the index is down this fails, and reconcile repairs the rest later.
+ */
+export async function reindexAgency(store: Store, engine: SearchEngine, agencyId: string): Promise<number> {
+  const refs = await loadRefs(store);
+  const ids = [...refs.agencies.values()].filter((a) => {
+    for (let id: string | undefined = a.id, hops = 0; id && hops < 64; id = refs.agencies.get(id)?.parentId, hops++) if (id === agencyId) return true;
+    return false;
+  }).map((a) => a.id);
+  let n = 0;
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.resources.list({ where: { path: 'provider.agencyId', in: ids }, sort: [{ path: 'code', dir: 'asc' }], offset, limit: PAGE });
+    if (page.items.length) await engine.repair(page.items.map((r) => toDocument(r, refs)), []);
+    n += page.items.length;
+    if (page.items.length < PAGE) return n;
+  }
 }
 
 /** Key order is not content: compare documents with sorted keys. */

@@ -55,7 +55,8 @@ export function toDocument(r: Resource, refs: CollatorRefs): SearchDocument {
     agencyId: r.provider.agencyId,
     agencyName,
     agencyPath: agencyPath(r.provider.agencyId, refs.agencies),
-    agencyText: [agencyName, agency?.shortName, r.provider.unit].filter((s): s is string => !!s),
+    // Not the provider's internal unit: the public view hides it, so nobody may match on it (B8).
+    agencyText: [agencyName, agency?.shortName].filter((s): s is string => !!s),
     classNode: r.classNode,
     classItem: r.classNode.slice(0, 3),
     shareType: r.sharing.type,

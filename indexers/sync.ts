@@ -143,7 +143,7 @@ export class IndexSync {
 
   /** How many changes wait to be indexed (up to `cap`). */
   async backlog(cap = 10_000): Promise<number> {
-    const cursor = await this.engine.getCursor();
+    const { cursor } = await this.engine.getCursor();
     let n = 0;
     for (let c = cursor; n < cap;) {
       const page = await this.store.resources.changedSince(c, Math.min(1000, cap - n));
@@ -156,7 +156,7 @@ export class IndexSync {
 
   /** One batch: read changes past the index's cursor, write them, then move the cursor. Returns how many. */
   async runOnce(): Promise<number> {
-    const cursor = await this.engine.getCursor();
+    const { index, cursor } = await this.engine.getCursor();
     const page = await this.store.resources.changedSince(cursor, this.opts.batchSize);
     if (!page.items.length) return 0;
     const refs = await loadRefs(this.store);
@@ -185,7 +185,7 @@ export class IndexSync {
       }
       if (docs.size || removes.size) await new Promise((r) => setTimeout(r, this.backoff(attempt)));
     }
-    await this.engine.setCursor(page.cursor!);
+    await this.engine.setCursor(index, page.cursor!);
     this.st.lastSyncAt = this.opts.now().toISOString();
     return page.items.length;
   }

@@ -68,7 +68,9 @@ export function elasticsearchIndexBody(synonymsFileText: string) {
       // A single-node compose stack: replicas would leave the index yellow forever.
       number_of_replicas: 0,
       analysis: {
-        char_filter: { nfkc },
+        // The standard tokenizer keeps PM2.5, v1.0 and a_b whole; server/domain/text.ts splits at anything that is
+        // not a letter or digit. Replacing those with spaces first makes the two agree.
+        char_filter: { nfkc, words_only: { type: 'pattern_replace', pattern: '[^\\p{L}\\p{N}]+', replacement: ' ' } },
         tokenizer: { grams2: { type: 'ngram', min_gram: 2, max_gram: 2, token_chars: ['letter', 'digit'] } },
         filter: {
           zh_synonyms: { type: 'synonym_graph', synonyms: synonymRules(synonymsFileText), lenient: true },
@@ -77,8 +79,8 @@ export function elasticsearchIndexBody(synonymsFileText: string) {
         analyzer: {
           zh_icu: { type: 'custom', char_filter: ['nfkc'], tokenizer: 'icu_tokenizer', filter: ['lowercase'] },
           zh_icu_search: { type: 'custom', char_filter: ['nfkc'], tokenizer: 'icu_tokenizer', filter: ['lowercase', 'zh_synonyms'] },
-          zh_bigram: { type: 'custom', char_filter: ['nfkc'], tokenizer: 'standard', filter: ['cjk_width', 'lowercase', 'bigrams'] },
-          zh_unigram: { type: 'custom', char_filter: ['nfkc'], tokenizer: 'standard', filter: ['lowercase'] },
+          zh_bigram: { type: 'custom', char_filter: ['nfkc', 'words_only'], tokenizer: 'standard', filter: ['cjk_width', 'lowercase', 'bigrams'] },
+          zh_unigram: { type: 'custom', char_filter: ['nfkc', 'words_only'], tokenizer: 'standard', filter: ['lowercase'] },
           grams2: { type: 'custom', char_filter: ['nfkc'], tokenizer: 'grams2', filter: ['lowercase'] },
         },
       },

@@ -10,7 +10,7 @@ import type { Services } from './actions/define.ts';
 import type { Config } from './config.ts';
 import { NotFoundError, RateLimitedError } from './domain/errors.ts';
 import type { Actor } from './domain/roles.ts';
-import { TokenBuckets } from './identity/throttle.ts';
+import { TokenBuckets, addressKey } from './identity/throttle.ts';
 import { apiRouter } from './http/api.ts';
 import { configurePassport, resolveActor } from './http/auth.ts';
 import { guardInput, requireJson } from './http/guard.ts';
@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
   const buckets = new TokenBuckets(config.searchRatePerSecond ?? 10, Math.max(1, (config.searchRatePerSecond ?? 10) * 3));
   app.use(['/api/v1/search', '/search'], (req, res, next) => {
     const actor = res.locals.actor as Actor | undefined;
-    const wait = buckets.take(actor ? `u:${actor.userId}` : `a:${req.ip}`);
+    const wait = buckets.take(actor ? `u:${actor.userId}` : `a:${addressKey(req.ip ?? '')}`);
     next(wait > 0 ? new RateLimitedError(wait) : undefined);
   });
 

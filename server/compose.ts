@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RESOURCE_INDEX } from '../mappings/resources.ts';
-import { rebuildIndex, reconcile } from '../indexers/rebuild.ts';
+import { rebuildIndex, reconcile, reindexAgency } from '../indexers/rebuild.ts';
 import { IndexSync, type SyncOptions } from '../indexers/sync.ts';
 import type { SearchServices, Services } from './actions/define.ts';
 import { openEmbeddedSearch } from './adapters/search/embedded/engine.ts';
@@ -63,7 +63,11 @@ export function searchServices(store: Store, engine: SearchEngine, synonyms: Syn
     });
     return running;
   };
-  return { engine, sync, groups: synonymGroups(synonyms), timeoutMs: opts.timeoutMs ?? 3000, rebuild, reconcile: () => reconcile(store, engine, { sync }) };
+  return {
+    engine, sync, groups: synonymGroups(synonyms), timeoutMs: opts.timeoutMs ?? 3000, rebuild,
+    reconcile: () => reconcile(store, engine, { sync }),
+    agencyChanged: (id) => reindexAgency(store, engine, id),
+  };
 }
 
 /**
@@ -78,7 +82,8 @@ export function startSearch(s: SearchServices, log: Logger, checkEveryMs = 30_00
   const check = async () => {
     try {
       const status = await s.engine.open();
-      if (status.state === 'missing' || (status.state === 'ready' && status.mappingVersion !== RESOURCE_INDEX.version)) {
+      // Only an older version is replaced: during a rolling deploy an old instance must not rebuild a newer index.
+      if (status.state === 'missing' || (status.state === 'ready' && (status.mappingVersion ?? 0) < RESOURCE_INDEX.version)) {
         if (!status.rebuilding) {
           log.info('building the search index', { reason: status.state === 'missing' ? 'missing' : `mapping v${status.mappingVersion} → v${RESOURCE_INDEX.version}` });
           const r = await s.rebuild();

@@ -20,6 +20,8 @@ export interface SearchServices {
   timeoutMs: number;
   rebuild(): Promise<RebuildReport>;
   reconcile(): Promise<ReconcileReport>;
+  /** Rewrites the documents of an agency's entries after the agency itself changed (name, tree). */
+  agencyChanged(agencyId: string): Promise<number>;
 }
 
 export interface Services {

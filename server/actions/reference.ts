@@ -62,8 +62,12 @@ export const updateAgency = defineAction({
   run: async (actor, { id, expectedVersion, agency }, ctx) => {
     await checkParent(agency.parentId, ctx);
     if (agency.parentId === id) throw new ValidationError([fieldError('/parentId', 'cycle', '机关不能是自己的上级', 'an agency cannot be its own parent')]);
-    return ctx.audited({ action: 'agency.update', object: `agency:${id}`, outcome: 'success' },
+    const saved = await ctx.audited({ action: 'agency.update', object: `agency:${id}`, outcome: 'success' },
       () => ctx.store.agencies.update(id, { ...agency, id, version: expectedVersion }, expectedVersion, actor!).catch(taken));
+    // Entries show their provider's name and filter by its place in the tree: their documents follow the change.
+    // The store change stands even if the index is down; reconcile catches those documents up later.
+    await ctx.search?.agencyChanged(id).catch(() => undefined);
+    return saved;
   },
 });
 export const removeAgency = defineAction({

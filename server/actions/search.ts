@@ -212,8 +212,7 @@ export const rebuildSearch = defineAction({
   input: () => ({}),
   run: async (_actor, _input, ctx) => {
     const s = services(ctx);
-    await ctx.audit({ action: 'search.rebuild', outcome: 'success' });
-    return s.rebuild();
+    return ctx.audited({ action: 'search.rebuild', outcome: 'success' }, () => s.rebuild());
   },
 });
 

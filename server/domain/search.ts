@@ -21,7 +21,7 @@ export interface SearchDocument {
   agencyName: string;
   /** The provider agency and its ancestors, root first: filtering by an agency includes its sub-agencies. */
   agencyPath: string[];
-  /** Full name, short name and internal unit: what users type to mean the provider. */
+  /** Full name and short name: what users type to mean the provider. */
   agencyText: string[];
   classNode: string;
   /** The second-level classification node (项), the classification facet. */

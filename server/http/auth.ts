@@ -36,9 +36,9 @@ export function configurePassport(store: Store, onLogin: (username: string, ok: 
     (async () => {
       if (typeof username !== 'string' || typeof password !== 'string' || username.length > 64 || password.length > 256) return done(null, false);
       // req.ip honours exactly the configured `trust proxy`, so a forged X-Forwarded-For names no other client.
-      const address = req.ip ?? 'unknown';
+      let attempt;
       try {
-        await throttle.check(username, address);
+        attempt = await throttle.begin(username, req.ip ?? 'unknown');
       } catch (e) {
         await onLogin(username, false);
         throw e;
@@ -46,13 +46,11 @@ export function configurePassport(store: Store, onLogin: (username: string, ok: 
       const user = await store.users.getBy('username', username);
       if (!user || user.disabled) {
         await burnPasswordCheck(password);
-        await throttle.failed(username, address);
         await onLogin(username, false);
         return done(null, false);
       }
       const ok = await verifyPassword(password, user.passwordHash);
-      if (ok) await throttle.succeeded(username);
-      else await throttle.failed(username, address);
+      if (ok) await throttle.succeeded(attempt);
       await onLogin(username, ok, user.id);
       return done(null, ok ? { id: user.id } : false);
     })().catch(done);

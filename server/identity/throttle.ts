@@ -20,52 +20,91 @@ export const LOGIN_LIMITS: { account: ThrottleRule; address: ThrottleRule } = {
 
 const SYSTEM = { userId: 'system:throttle', username: 'throttle' };
 
+/** One sign-in attempt, counted before the password is checked. */
+export interface Attempt {
+  keys: string[];
+  at: number;
+}
+
+/**
+ * The key of a client address: IPv4 as is, IPv6 by its /64 (one subscriber's prefix), so rotating addresses inside
+ * one allocation does not get around the limits.
+ */
+export function addressKey(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4) return v4[1];
+  if (!ip.includes(':')) return ip.slice(0, 64);
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 export class LoginThrottle {
   constructor(private readonly store: Store, private readonly limits = LOGIN_LIMITS, private readonly now = () => Date.now()) {}
 
   private keys(username: string, address: string): [string, ThrottleRule][] {
-    return [[`acct:${username.trim().toLowerCase().slice(0, 64)}`, this.limits.account], [`addr:${address.slice(0, 64)}`, this.limits.address]];
+    return [[`acct:${username.trim().toLowerCase().slice(0, 64)}`, this.limits.account], [`addr:${addressKey(address)}`, this.limits.address]];
   }
 
-  /** Throws RateLimitedError while the account or the address is locked; checked before the password is. */
-  async check(username: string, address: string): Promise<void> {
-    const now = this.now();
-    for (const [key] of this.keys(username, address)) {
-      const t = await this.store.throttles.get(key);
-      if (t?.lockedUntil && t.lockedUntil > now) {
-        throw new RateLimitedError(Math.ceil((t.lockedUntil - now) / 1000), '登录失败次数过多,请稍后再试', 'too many failed sign-ins; try again later');
+  /**
+   * Counts an attempt before its password is checked, with compare-and-set, so parallel guesses are counted one by
+   * one: once the window holds the limit, further attempts are refused and the key is locked.
+   */
+  async begin(username: string, address: string): Promise<Attempt> {
+    const at = this.now();
+    const taken: string[] = [];
+    for (const [key, rule] of this.keys(username, address)) {
+      await this.update(key, (t) => {
+        if (t.lockedUntil && t.lockedUntil > at) throw this.limited(t.lockedUntil - at);
+        const failures = t.failures.filter((f) => f > at - rule.windowMs);
+        if (failures.length >= rule.maxFailures) return { ...t, failures: [], lockedUntil: at + rule.lockMs };
+        return { ...t, failures: [...failures, at] };
+      });
+      const after = await this.store.throttles.get(key);
+      if (after?.lockedUntil && after.lockedUntil > at) {
+        // This attempt hit the limit: give back what was counted on the keys before it.
+        await this.refund({ keys: taken, at });
+        throw this.limited(after.lockedUntil - at);
       }
+      taken.push(key);
+    }
+    return { keys: taken, at };
+  }
+
+  /** A correct password gives its attempt back; it never lifts a lock (a lock may come from parallel guesses). */
+  async succeeded(attempt: Attempt): Promise<void> {
+    await this.refund(attempt);
+  }
+
+  private async refund(attempt: Attempt): Promise<void> {
+    for (const key of attempt.keys) {
+      await this.update(key, (t) => {
+        const i = t.failures.indexOf(attempt.at);
+        return i === -1 ? t : { ...t, failures: [...t.failures.slice(0, i), ...t.failures.slice(i + 1)] };
+      });
     }
   }
 
-  async failed(username: string, address: string): Promise<void> {
-    for (const [key, rule] of this.keys(username, address)) await this.update(key, (t) => {
-      const now = this.now();
-      const failures = [...t.failures.filter((f) => f > now - rule.windowMs), now].slice(-rule.maxFailures);
-      return { ...t, failures, ...(failures.length >= rule.maxFailures ? { lockedUntil: now + rule.lockMs, failures: [] } : {}) };
-    });
+  private limited(ms: number): RateLimitedError {
+    return new RateLimitedError(Math.max(1, Math.ceil(ms / 1000)), '登录失败次数过多,请稍后再试', 'too many failed sign-ins; try again later');
   }
 
-  /** A successful sign-in clears the account's failures (not the address's: one good password must not reset a spray). */
-  async succeeded(username: string): Promise<void> {
-    const [[key]] = this.keys(username, '');
-    const t = await this.store.throttles.get(key);
-    if (t && (t.failures.length || t.lockedUntil)) await this.update(key, (x) => ({ ...x, failures: [], lockedUntil: undefined }));
-  }
-
-  /** Read-modify-write with compare-and-set; concurrent failures retry instead of overwriting each other. */
+  /** Read-modify-write with compare-and-set; under contention it retries, and refuses the sign-in if it cannot. */
   private async update(key: string, change: (t: Throttle) => Throttle): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       const cur = await this.store.throttles.get(key);
+      const next = JSON.parse(JSON.stringify(change(cur ?? { id: key, version: 1, failures: [] }))) as Throttle;
       try {
-        if (!cur) await this.store.throttles.create(change({ id: key, version: 1, failures: [] }), SYSTEM);
-        else await this.store.throttles.update(key, JSON.parse(JSON.stringify(change(cur))) as Throttle, cur.version, SYSTEM);
+        if (!cur) await this.store.throttles.create(next, SYSTEM);
+        else await this.store.throttles.update(key, next, cur.version, SYSTEM);
         return;
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
       }
     }
-    throw new ConflictError('登录请求过于频繁', 'sign-in contention; try again');
+    throw this.limited(1000);
   }
 }
 

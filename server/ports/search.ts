@@ -78,9 +78,14 @@ export interface SearchEngine extends IndexWriter {
   rebuild(source: AsyncIterable<SearchDocument>, opts?: RebuildOptions): Promise<RebuildReport>;
   /** Every live document in the index, for reconciliation against the store. */
   scan(): AsyncIterable<SearchDocument>;
-  /** Where incremental sync got to in the index behind the alias (a store change cursor); stored with the index. */
-  getCursor(): Promise<string | undefined>;
-  setCursor(cursor: string): Promise<void>;
+  /**
+   * Where incremental sync got to in the index behind the alias (a store change cursor), stored with that physical
+   * index. `setCursor` names the index the cursor was read from: if a rebuild swapped the alias meanwhile, the
+   * cursor goes to the old index (or nowhere) and the new index keeps its own, so the new index never skips
+   * changes that went only to the old one.
+   */
+  getCursor(): Promise<{ index: string; cursor?: string }>;
+  setCursor(index: string, cursor: string): Promise<void>;
   /**
    * Overwrites documents whatever version the index holds, and removes ids outright: reconciliation only, where the
    * store has just been read and the index is known to be wrong.

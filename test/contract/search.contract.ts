@@ -103,9 +103,9 @@ export function searchContract(label: string, factory: () => Promise<SearchEngin
         expect(r.loaded).to.equal(30);
         const st = await engine.status();
         expect(st).to.include({ state: 'ready', docCount: 30, mappingVersion: 1, indexName: r.indexName });
-        expect(await engine.getCursor()).to.equal('17');
-        await engine.setCursor('42');
-        expect(await engine.getCursor()).to.equal('42');
+        expect(await engine.getCursor()).to.deep.equal({ index: r.indexName, cursor: '17' });
+        await engine.setCursor(r.indexName, '42');
+        expect((await engine.getCursor()).cursor).to.equal('42');
       });
 
       it('refuses an empty rebuild and keeps serving the old index (F12)', async () => {
@@ -142,6 +142,15 @@ export function searchContract(label: string, factory: () => Promise<SearchEngin
         expect(await engine.status()).to.include({ indexName: before.indexName, docCount: 10, rebuilding: false });
       });
 
+      it('keeps a cursor written for the old index off the new one (a worker that was not held during a swap)', async () => {
+        const first = await engine.rebuild(from(corpus(3)), { cursor: '3' });
+        const seen = await engine.getCursor();
+        const second = await engine.rebuild(from(corpus(3)), { cursor: '5' });
+        await engine.setCursor(seen.index, '99');
+        expect(seen.index).to.equal(first.indexName);
+        expect(await engine.getCursor()).to.deep.equal({ index: second.indexName, cursor: '5' });
+      });
+
       it('lets the caller catch up before the swap, and stores the cursor it reached', async () => {
         await engine.rebuild(from(corpus(3)));
         const r = await engine.rebuild(from([doc('x1'), doc('x2')]), {
@@ -157,7 +166,7 @@ export function searchContract(label: string, factory: () => Promise<SearchEngin
         expect(r.loaded).to.equal(2);
         expect(await ids(query(''))).to.deep.equal(['x1', 'x3']);
         expect((await engine.query(query('新名称'))).hits[0].doc.id).to.equal('x1');
-        expect(await engine.getCursor()).to.equal('9');
+        expect((await engine.getCursor()).cursor).to.equal('9');
       });
     });
 

@@ -26,7 +26,7 @@ describe('embedded search engine: persistence under data/', () => {
     await a.rebuild(from(corpus(50)), { cursor: '3' });
     await a.upsert([doc('late', { version: 2, name: '重启后仍在' })]);
     await a.remove([{ id: 'r1', version: 9 }]);
-    await a.setCursor('8');
+    await a.setCursor((await a.getCursor()).index, '8');
     await a.close();
 
     const b = openEmbeddedSearch({ path });
@@ -34,7 +34,7 @@ describe('embedded search engine: persistence under data/', () => {
     expect((await b.status()).docCount).to.equal(50);
     expect((await b.query(query('重启后仍在'))).total).to.equal(1);
     expect((await b.upsert([doc('r1', { version: 8 })]))[0].status).to.equal('stale');
-    expect(await b.getCursor()).to.equal('8');
+    expect((await b.getCursor()).cursor).to.equal('8');
     await b.close();
   });
 

@@ -219,6 +219,29 @@ describe('search faults (embedded engine)', function () {
     expect((await app.search.engine.status()).indexName).to.equal(report.indexName);
   });
 
+  it('F14: reconcile does not mistake writes indexed while it runs for drift', async () => {
+    const existing = await create(gaj, '对账期间改名前');
+    await app.settle();
+    let created: Resource | undefined;
+    const scan = faulty.scan.bind(faulty);
+    faulty.scan = () => {
+      // Between reconcile's store pass and its index scan: one record created, one renamed, both indexed.
+      const racing = (async function* () {
+        created = await create(gaj, '对账期间新登记');
+        await rename(gaj, existing, '对账期间改名后');
+        await app.settle();
+        yield* scan();
+      })();
+      return racing;
+    };
+    const report = await reconcile(app.store, faulty, {});
+    faulty.scan = scan;
+    expect(report).to.deep.include({ missing: [], extra: [], altered: [] });
+    await rename(gaj, (await app.store.resources.get(created!.id))!, '对账期间新登记再改名');
+    await app.settle();
+    expect((await hits(gaj, '对账期间')).map((h) => h.name).sort()).to.deep.equal(['对账期间改名后', '对账期间新登记再改名']);
+  });
+
   it('F14: reconcile repairs documents deleted, added and altered behind the app\'s back, and says what it did', async () => {
     const kept = await create(gaj, '对账保留资源');
     const lost = await create(gaj, '对账丢失资源');

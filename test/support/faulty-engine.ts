@@ -64,17 +64,17 @@ export class FaultyEngine implements SearchEngine {
     this.gate();
     return this.inner.scan();
   }
-  async getCursor(): Promise<string | undefined> {
+  async getCursor(): Promise<{ index: string; cursor?: string }> {
     this.gate();
     return this.inner.getCursor();
   }
-  async setCursor(cursor: string): Promise<void> {
+  async setCursor(index: string, cursor: string): Promise<void> {
     this.gate();
     if (this.failNextCursor) {
       this.failNextCursor = false;
       throw new Error('injected: indexer killed after the index acknowledged');
     }
-    return this.inner.setCursor(cursor);
+    return this.inner.setCursor(index, cursor);
   }
   repair(docs: SearchDocument[], removeIds: string[]): Promise<void> {
     this.gate();

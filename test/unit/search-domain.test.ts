@@ -92,11 +92,12 @@ describe('collator: record → search document', () => {
     });
     const d = toDocument(r, { agencies });
     expect(d.agencyPath).to.deep.equal(['ag-city', 'ag-sc', 'ag-sc-mzj']);
-    expect(d.agencyText).to.deep.equal(['杭州市上城区民政局', '上城区民政局', '低保科']);
+    expect(d.agencyText).to.deep.equal(['杭州市上城区民政局', '上城区民政局']);
     expect(d.labels).to.deep.equal(['有条件共享', '每日', '数据库', '人口']);
     expect(d.baseDatabase).to.equal('人口');
     expect(d.classItem).to.equal('101');
     const json = JSON.stringify(d);
-    for (const secret of ['王敏', '0571-1', '内部系统', 'totalStorageGB']) expect(json).to.not.include(secret);
+    // The internal unit is hidden from the public view (publicView), so it is not searchable either.
+    for (const secret of ['王敏', '0571-1', '内部系统', 'totalStorageGB', '低保科']) expect(json).to.not.include(secret);
   });
 });

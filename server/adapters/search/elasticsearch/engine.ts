@@ -459,19 +459,22 @@ export class ElasticsearchEngine implements SearchEngine {
     return name;
   }
 
-  async getCursor(): Promise<string | undefined> {
+  async getCursor(): Promise<{ index: string; cursor?: string }> {
     const name = await this.serving();
     try {
-      return await this.readCursor(name);
+      const cursor = await this.readCursor(name);
+      return { index: name, ...(cursor !== undefined ? { cursor } : {}) };
     } catch (e) {
       throw this.failure(e, 'read the sync cursor');
     }
   }
 
-  async setCursor(cursor: string): Promise<void> {
-    const name = await this.serving();
+  async setCursor(index: string, cursor: string): Promise<void> {
+    this.ensureOpen();
     try {
-      await this.writeCursor(name, cursor);
+      // Written for the index the batch started from, even if the alias has moved on since: the new index keeps
+      // the cursor its rebuild left, and replays what only the old index received (versions make that harmless).
+      await this.writeCursor(index, cursor);
     } catch (e) {
       throw this.failure(e, 'store the sync cursor');
     }

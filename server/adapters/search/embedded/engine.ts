@@ -269,14 +269,16 @@ export class EmbeddedSearchEngine implements SearchEngine {
     yield* [...this.serving().memory.all()];
   }
 
-  async getCursor(): Promise<string | undefined> {
+  async getCursor(): Promise<{ index: string; cursor?: string }> {
     const a = this.serving();
-    return (this.db.prepare('SELECT cursor FROM indices WHERE name = ?').get(a.name) as { cursor: string | null } | undefined)?.cursor ?? undefined;
+    const cursor = (this.db.prepare('SELECT cursor FROM indices WHERE name = ?').get(a.name) as { cursor: string | null } | undefined)?.cursor ?? undefined;
+    return { index: a.name, ...(cursor !== undefined ? { cursor } : {}) };
   }
 
-  async setCursor(cursor: string): Promise<void> {
-    const a = this.serving();
-    this.db.prepare('UPDATE indices SET cursor = ? WHERE name = ?').run(cursor, a.name);
+  async setCursor(index: string, cursor: string): Promise<void> {
+    this.ensureOpen();
+    // An index dropped by a swap since the cursor was read: the row is gone and nothing is written.
+    this.db.prepare('UPDATE indices SET cursor = ? WHERE name = ?').run(cursor, index);
   }
 
   async repair(docs: SearchDocument[], removeIds: string[]): Promise<void> {

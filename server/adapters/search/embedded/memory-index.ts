@@ -76,8 +76,8 @@ export class MemoryIndex {
   private readonly phrases: string[][] = SEARCH_FIELD_NAMES.map(() => []);
   private readonly columns = new Map<ColumnField, Column>(COLUMN_FIELDS.map((f) => [f, new Column()]));
   private updated = new Float64Array(1024);
-  /** agencyId column value → the agency's path, as last written: the path is a function of the agency. */
-  private readonly agencyPaths = new Map<number, string[]>();
+  /** Each document's agency path, dictionary-encoded: a sub-agency filter is decided once per distinct path. */
+  private readonly paths = new Column();
   // Scratch space for queries, grown with the slots; `stamp` makes clearing unnecessary.
   private mark = new Int32Array(1024);
   private best = new Float32Array(1024);
@@ -124,7 +124,7 @@ export class MemoryIndex {
       }
     }
     for (const [f, col] of this.columns) col.set(slot, scalarKey(doc[f]));
-    this.agencyPaths.set(this.columns.get('agencyId')!.data[slot], doc.agencyPath);
+    this.paths.set(slot, doc.agencyPath.join('\u0001'));
     this.updated[slot] = Date.parse(doc.updatedAt) || 0;
   }
 
@@ -253,11 +253,13 @@ export class MemoryIndex {
     if (c.path === 'agencyPath') {
       const wanted = 'eq' in c ? [c.eq] : 'in' in c ? c.in : undefined;
       if (!wanted) throw new Error('agencyPath supports eq and in');
-      // The path is a function of the agency: decide once per agency value, then it is a column lookup.
-      const col = this.columns.get('agencyId')!;
+      const col = this.paths;
       const allowed = new Uint8Array(col.values.length);
-      for (const [id, path] of this.agencyPaths) if (path.some((a) => wanted.includes(a))) allowed[id] = 1;
-      return (s) => allowed[col.data[s]] === 1;
+      col.values.forEach((joined, id) => {
+        if (joined.split('\u0001').some((a) => wanted.includes(a))) allowed[id] = 1;
+      });
+      const data = col.data;
+      return (s) => allowed[data[s]] === 1;
     }
     const col = this.columns.get(c.path as ColumnField);
     if (!col) throw new Error(`not a filter field: ${c.path}`);
@@ -334,16 +336,18 @@ export class MemoryIndex {
     const k = q.offset + q.limit;
     if (k <= 0 || q.offset >= hits.length) return [];
     const { score, updated, docs } = this;
+    // Ties end on the id, as in Elasticsearch, so both engines page in the same order.
+    const byId = (a: number, b: number) => docs[a]!.id < docs[b]!.id;
     const before: (a: number, b: number) => boolean =
       q.sort === 'name'
         ? (a, b) => {
           const x = docs[a]!.nameSort;
           const y = docs[b]!.nameSort;
-          return x < y || (x === y && a < b);
+          return x < y || (x === y && byId(a, b));
         }
         : q.sort === 'updated'
-          ? (a, b) => updated[a] > updated[b] || (updated[a] === updated[b] && a < b)
-          : (a, b) => score[a] > score[b] || (score[a] === score[b] && (updated[a] > updated[b] || (updated[a] === updated[b] && a < b)));
+          ? (a, b) => updated[a] > updated[b] || (updated[a] === updated[b] && byId(a, b))
+          : (a, b) => score[a] > score[b] || (score[a] === score[b] && (updated[a] > updated[b] || (updated[a] === updated[b] && byId(a, b))));
     // A bounded heap whose root is the worst of the best k so far.
     const heap: number[] = [];
     const worse = (i: number, j: number) => before(heap[j], heap[i]);
