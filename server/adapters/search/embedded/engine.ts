@@ -91,6 +91,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
       else p.memory.put(JSON.parse(row.data!) as SearchDocument);
       if (++n % LOAD_CHUNK === 0) await new Promise((r) => setImmediate(r));
     }
+    p.memory.seal();
     return p;
   }
 
@@ -221,6 +222,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
       }
       if (batch.length) await flush();
       const loaded = loadedIds.size;
+      p.memory.seal();
       // The count check: what the table holds is what was loaded, and an empty load never replaces an index.
       const stored = (this.db.prepare(`SELECT count(*) AS n FROM ${p.table} WHERE deleted = 0`).get() as { n: number }).n;
       if (stored !== loaded || stored !== p.memory.size) throw new Error(`count check failed: loaded ${loaded}, stored ${stored}`);

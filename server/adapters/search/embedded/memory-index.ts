@@ -30,6 +30,10 @@ class Posting {
   view(): Int32Array {
     return this.ids.subarray(0, this.n);
   }
+  /** Gives back the growth slack (up to half of each list) once a bulk load is done. */
+  trim(): void {
+    if (this.ids.length > this.n) this.ids = this.ids.slice(0, Math.max(this.n, 1));
+  }
 }
 
 /** Dictionary-encoded column: value id per slot. */
@@ -137,10 +141,16 @@ export class MemoryIndex {
     return true;
   }
 
+  /** After a bulk load: postings are trimmed to their length (doubling growth leaves up to half unused). */
+  seal(): void {
+    for (const p of this.postings.values()) p.trim();
+  }
+
   /** A fresh index of the live documents, when dead slots make up a large share. */
   compacted(): MemoryIndex {
     const next = new MemoryIndex();
     for (const d of this.all()) next.put(d);
+    next.seal();
     return next;
   }
 
@@ -167,7 +177,7 @@ export class MemoryIndex {
   }
 
   /** Slots where one alternative of a term matches in one field, in ascending order. */
-  private matchField(alt: string, f: SearchField, visit: (slot: number) => void): void {
+  private matchField(alt: string, f: SearchField, want: (slot: number) => boolean, visit: (slot: number) => void): void {
     const kind: FieldKind = SEARCH_FIELDS[f].kind;
     const tokens = queryTokens(alt, kind);
     if (!tokens.length) return;
@@ -185,7 +195,8 @@ export class MemoryIndex {
     const cursors = new Int32Array(lists.length);
     outer: for (let i = 0; i < driver.length; i++) {
       const slot = driver[i];
-      if (!this.docs[slot]) continue;
+      // Cheap checks first: a slot that is filtered out or already matched skips the intersection and the phrase check.
+      if (!this.docs[slot] || !want(slot)) continue;
       for (let l = 1; l < lists.length; l++) {
         const list = lists[l];
         // Galloping would help very long lists; a moving binary search is enough at catalog sizes.
@@ -205,8 +216,13 @@ export class MemoryIndex {
     }
   }
 
-  /** The slots matching every term (any alternative, any allowed field), with their scores in `this.score`. */
-  private matchTerms(terms: string[][], fields: readonly SearchField[]): number[] {
+  /**
+   * The slots matching every term (any alternative, any allowed field) and the filter, with their scores in
+   * `this.score`. Fields are tried in falling boost order, so the first field a slot matches in is its best for
+   * that term and the slot is not looked at again for it.
+   */
+  private matchTerms(terms: string[][], fields: readonly SearchField[], pass?: (slot: number) => boolean): number[] {
+    const ordered = [...fields].sort((a, b) => SEARCH_FIELDS[b].boost - SEARCH_FIELDS[a].boost);
     let candidates: number[] | undefined;
     let prev = 0;
     for (const term of terms) {
@@ -214,17 +230,15 @@ export class MemoryIndex {
       const { mark, best } = this;
       const first = candidates === undefined;
       const found: number[] = [];
-      for (const f of fields) {
+      const p = prev;
+      const want = first ? (pass ? (s: number) => mark[s] !== cur && pass(s) : (s: number) => mark[s] !== cur) : (s: number) => mark[s] === p;
+      for (const f of ordered) {
         const boost = SEARCH_FIELDS[f].boost;
         for (const alt of term) {
-          this.matchField(alt, f, (slot) => {
-            if (mark[slot] === cur) {
-              if (boost > best[slot]) best[slot] = boost;
-            } else if (first || mark[slot] === prev) {
-              mark[slot] = cur;
-              best[slot] = boost;
-              found.push(slot);
-            }
+          this.matchField(alt, f, want, (slot) => {
+            mark[slot] = cur;
+            best[slot] = boost;
+            found.push(slot);
           });
         }
       }
@@ -284,22 +298,19 @@ export class MemoryIndex {
 
   query(q: SearchQuery): EngineResult {
     const fields = q.fields ?? SEARCH_FIELD_NAMES;
-    let matched: number[];
+    // The filter (visibility and the user's filters) is applied while matching, before any phrase is checked.
+    const pass = q.filter ? this.compile(q.filter) : undefined;
+    let hits: number[];
     if (q.terms.length) {
-      matched = this.matchTerms(q.terms, fields);
+      hits = this.matchTerms(q.terms, fields, pass);
     } else {
-      matched = [];
+      hits = [];
       for (let s = 0; s < this.docs.length; s++) {
-        if (this.docs[s]) {
-          matched.push(s);
+        if (this.docs[s] && (!pass || pass(s))) {
+          hits.push(s);
           this.score[s] = 0;
         }
       }
-    }
-    let hits = matched;
-    if (q.filter) {
-      const pass = this.compile(q.filter);
-      hits = matched.filter(pass);
     }
     const facets: Partial<Record<FacetName, FacetBucket[]>> = {};
     for (const name of q.facets) facets[name] = this.count(FACETS[name] as ColumnField, hits);
