@@ -10,9 +10,11 @@
 // Parts: `npm run bench` runs the catalog benchmark above and then the search benchmark (bench/search.ts, issue 3).
 // One part only: `npm run bench -- catalog` or `npm run bench -- search` (or BENCH_PARTS=catalog / search).
 
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { buildResource } from '../server/actions/resources/catalog.ts';
 import { openEmbeddedStore } from '../server/adapters/store/embedded/store.ts';
@@ -384,6 +386,7 @@ function selectedParts(): Set<Part> {
 const parts = selectedParts();
 if (parts.has('catalog')) await main();
 if (parts.has('search')) {
-  const { runSearchBench } = await import('./search.ts');
-  await runSearchBench();
+  // In a process of its own, so its memory figures (and JIT state) owe nothing to the catalog part.
+  const child = fork(fileURLToPath(new URL('./search.ts', import.meta.url)), [], { stdio: 'inherit' });
+  await new Promise((done) => child.on('exit', done));
 }

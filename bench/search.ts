@@ -18,7 +18,7 @@
 //
 // BENCH_QUICK=1 scales N down 10x (and shortens every phase) for a smoke run.
 
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -116,6 +116,17 @@ const ratio = (n: number) => `${n.toFixed(1)}x`;
 function verdict(ok: boolean): string {
   return ok ? 'PASS' : 'FAIL  <<<';
 }
+/** The commit, and whether the engine/indexer code differs from it (someone may be editing it). */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: resolve(import.meta.dirname, '..'), encoding: 'utf8' }).trimEnd();
+    const dirty = git('status', '--porcelain', '--', 'server', 'indexers', 'mappings').split('\n').filter(Boolean).map((l) => l.slice(3));
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty.length ? ` + uncommitted changes in ${dirty.join(', ')}` : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 function load(): string {
   return loadavg().map((x) => x.toFixed(2)).join(' / ');
 }
@@ -784,6 +795,7 @@ export async function runSearchBench(): Promise<void> {
   out('runtime', `node ${process.version} (${process.platform}/${process.arch}), SQLite ${sqliteVersion}`);
   out('peers', `lunr ${lunrVersion}, MiniSearch ${msVersion}; autocannon ${acVersion}`);
   out('load average at start (1/5/15 min)', `${load()}  (above ~0.3 means something else is using the CPUs)`);
+  out('code measured', codeVersion());
   out('data', `bench/generate.ts, seed 0x${DEFAULT_SEED.toString(16)}`);
   if (QUICK) out('mode', `QUICK (BENCH_QUICK=1): N scaled down ${SCALE}x, shorter phases; a smoke run, NOT the target measurement`);
   else out('mode', 'full size');
@@ -817,6 +829,7 @@ export async function runSearchBench(): Promise<void> {
     heading(`S2. Full rebuild into a fresh embedded engine (target <= ${TARGET_REBUILD_S} s)`);
     await engine.open();
     const t0 = performance.now();
+    out('load average now (1/5/15 min)', load());
     const rebuilt = await rebuildIndex(store, engine, {
       onProgress: (n, total) => {
         if (n % PROGRESS_EVERY === 0 || n === total) progress(`rebuild: ${int(n)} / ${int(total)} (${((performance.now() - t0) / 1000).toFixed(1)} s, rss ${mb(process.memoryUsage().rss)})`);
@@ -838,6 +851,7 @@ export async function runSearchBench(): Promise<void> {
     out('every query', `visibility of a data steward of ${STEWARD_AGENCY}, all ${FACET_NAMES.length} facets, relevance, first 20`);
     out('filters', 'agency (sub-agencies included) + share type, picked from the plain query\'s own facet buckets');
     out('timed', `engine.query(SearchQuery), 1 warm-up round + ${ROUNDS} measured rounds, fixed interleaved order`);
+    out('load average now (1/5/15 min)', load());
     const ours: number[][] = queries.map(() => []);
     const ourTotals: number[] = [];
     for (let round = 0; round <= ROUNDS; round++) {
@@ -905,19 +919,20 @@ export async function runSearchBench(): Promise<void> {
           fig.report = res.report;
           break;
         }
-        fig.attempts.push(`N = ${int(n)}: ${res.failure ?? 'query round not completed within the budget'}`);
+        fig.attempts.push(`could not run at N = ${int(n)}: ${res.failure ?? 'query round not completed within the budget'}`);
       }
       if (fig.report && fig.report.n < N_DOCS) {
         progress(`embedded MemoryIndex at N = ${int(fig.report.n)} for a like-for-like ratio`);
         const ref = await runChild<PeerReport>('peer', { peer: 'embedded-memory', docsFile, queriesFile, n: fig.report.n, rounds: 3, warmup: queries.length, queryBudgetS: 300 } satisfies PeerJob, { heapMb: 4096 });
         fig.reference = ref.report;
+        if (!ref.report) fig.attempts.push(`(our MemoryIndex at ${int(fig.report.n)} failed: ${ref.failure}; the ratio below is against ours at ${int(N_DOCS)})`);
       }
       peerFigures.push(fig);
     }
     console.log('');
     for (const fig of peerFigures) {
       const name = fig.peer === 'lunr' ? 'lunr' : 'MiniSearch';
-      for (const a of fig.attempts) out(`${name} could not run at`, a);
+      for (const a of fig.attempts) out(name, a);
       const r = fig.report;
       if (!r) {
         out(name, 'no size worked: not measured');
@@ -1013,6 +1028,7 @@ export async function runSearchBench(): Promise<void> {
     const paths = queries.map((q) => searchPath(q.params));
     out('load', `${HTTP_CONNECTIONS} connections, ${HTTP_SECONDS} s after ${HTTP_WARMUP_SECONDS} s warm-up, GET /api/v1/search rotating over ${paths.length} query strings`);
     out('', 'autocannon in a child process (its own core); the server, sync worker and store in this one');
+    out('load average now (1/5/15 min)', load());
     const runs: [string, Record<string, string>][] = [['anonymous (public visibility)', {}], [`signed-in steward (${STEWARD_AGENCY}, session cookie)`, { cookie: steward.cookieHeader() }]];
     for (const [label, headers] of runs) {
       const res = await runChild<CannonReport>('autocannon', { url, paths, connections: HTTP_CONNECTIONS, seconds: HTTP_SECONDS, warmupSeconds: HTTP_WARMUP_SECONDS, headers } satisfies CannonJob, {
