@@ -386,7 +386,8 @@ function selectedParts(): Set<Part> {
 const parts = selectedParts();
 if (parts.has('catalog')) await main();
 if (parts.has('search')) {
-  // In a process of its own, so its memory figures (and JIT state) owe nothing to the catalog part.
-  const child = fork(fileURLToPath(new URL('./search.ts', import.meta.url)), [], { stdio: 'inherit' });
+  // In a process of its own, so its memory figures (and JIT state) owe nothing to the catalog part; --expose-gc
+  // lets it also report memory after a full collection.
+  const child = fork(fileURLToPath(new URL('./search.ts', import.meta.url)), [], { stdio: 'inherit', execArgv: [...process.execArgv, '--expose-gc'] });
   await new Promise((done) => child.on('exit', done));
 }

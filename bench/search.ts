@@ -16,7 +16,8 @@
 // that runs out of memory or time is retried at a smaller N, and that is said); autocannon also runs in a child
 // so it does not share the server's event loop. The exit code is 0 whatever the outcome: FAIL is printed.
 //
-// BENCH_QUICK=1 scales N down 10x (and shortens every phase) for a smoke run.
+// BENCH_QUICK=1 scales N down 10x (and shortens every phase) for a smoke run. bench/run.ts starts this file as a
+// process of its own with --expose-gc, so memory is also reported after a full collection; run directly, it is not.
 
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
@@ -134,11 +135,22 @@ function load(): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Memory: RSS at named points, and the peak the kernel saw for this process
 
-const rssLog: [string, number][] = [];
+const rssLog: [string, string][] = [];
+/**
+ * RSS now; and when the process may force a collection (run.ts starts this file with --expose-gc), RSS, V8 heap
+ * and typed-array memory after a full GC too, which separate live data from garbage not yet collected.
+ */
 function rss(after: string): number {
   const r = process.memoryUsage().rss;
-  rssLog.push([after, r]);
-  out(`rss after ${after}`, mb(r));
+  let line = mb(r);
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (collect) {
+    collect();
+    const m = process.memoryUsage();
+    line += `   (after a full GC: rss ${mb(m.rss)}, V8 heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, typed arrays ${mb(m.arrayBuffers)})`;
+  }
+  rssLog.push([after, line]);
+  out(`rss after ${after}`, line);
   return r;
 }
 function peakRss(): number {
@@ -170,7 +182,7 @@ function summarise(samples: ArrayLike<number>): LatencySummary {
 }
 
 function latencyLine(l: LatencySummary): string {
-  return `p50 ${ms(l.p50).padStart(10)}  p95 ${ms(l.p95).padStart(10)}  p99 ${ms(l.p99).padStart(10)}  max ${ms(l.max).padStart(10)}`;
+  return `p50 ${ms(l.p50).padStart(10)}  p95 ${ms(l.p95).padStart(10)}  p99 ${ms(l.p99).padStart(10)}  max ${ms(l.max).padStart(10)}  mean ${ms(l.mean).padStart(9)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -866,7 +878,7 @@ export async function runSearchBench(): Promise<void> {
     }
     const kindsAll = [...KINDS, ...KINDS.map((k) => `${k} + 2 filters`)];
     console.log('');
-    out('kind (queries)', 'latency per query                                                 mean hits');
+    out('kind (queries)', 'latency per query                                                                   mean hits');
     for (const kind of kindsAll) {
       const idx = queries.map((q, i) => (q.kind === kind ? i : -1)).filter((i) => i >= 0);
       const hits = idx.reduce((s, i) => s + ourTotals[i], 0) / idx.length;
@@ -1077,7 +1089,7 @@ export async function runSearchBench(): Promise<void> {
 
     // -- S8. Memory ------------------------------------------------------------------------------------------
     heading(`S8. Resident memory of the app process (target <= ${mb(TARGET_RSS)})`);
-    for (const [label, r] of rssLog) out(`rss after ${label}`, mb(r));
+    for (const [label, line] of rssLog) out(`rss after ${label}`, line);
     const peak = peakRss();
     out('peak rss before S7 (getrusage maxrss)', mb(peakBeforeServingRebuild));
     out('peak rss, whole run (getrusage maxrss)', mb(peak));

@@ -21,7 +21,10 @@ class Posting {
   n = 0;
   push(slot: number): void {
     if (this.n === this.ids.length) {
-      const next = new Int32Array(this.ids.length * 2);
+      // Long lists grow by an eighth: after a bulk load is sealed, the first writes must not double every list
+      // they touch (the index would outgrow what sealing saved).
+      const len = this.ids.length;
+      const next = new Int32Array(len < 1024 ? len * 2 : len + (len >> 3));
       next.set(this.ids);
       this.ids = next;
     }
@@ -32,7 +35,8 @@ class Posting {
   }
   /** Gives back the growth slack (up to half of each list) once a bulk load is done. */
   trim(): void {
-    if (this.ids.length > this.n) this.ids = this.ids.slice(0, Math.max(this.n, 1));
+    const keep = Math.max(this.n + (this.n >> 4), 4);
+    if (this.ids.length > keep) this.ids = this.ids.slice(0, keep);
   }
 }
 
