@@ -99,6 +99,14 @@ export function resultAction(actor: Actor | undefined, doc: SearchDocument): Res
   return { kind: 'coordinate', label: '申请协调', href: `/requests/new?${ref}&type=coordinate` };
 }
 
+/** The words for a facet value that comes from a vocabulary (not reference data); undefined for the others. */
+export function vocabularyLabel(name: FacetName, value: string): string | undefined {
+  if (name === 'status') return STATUS_LABELS[value as keyof typeof STATUS_LABELS] ?? value;
+  if (name === 'open') return value === 'true' ? '向社会开放' : '不向社会开放';
+  if (name === 'baseDatabase') return value === '' || value === 'none' ? '不属于基础信息库' : `${value}基础信息库`;
+  return undefined;
+}
+
 async function facetLabels(ctx: ActionContext, name: FacetName, values: string[]): Promise<Map<string, string>> {
   const labels = new Map<string, string>();
   if (name === 'agency' && values.length) {
@@ -107,13 +115,11 @@ async function facetLabels(ctx: ActionContext, name: FacetName, values: string[]
   } else if (name === 'class' && values.length) {
     const nodes = await ctx.store.classification.list({ where: { path: 'code', in: values }, limit: values.length });
     for (const n of nodes.items) labels.set(n.code, n.name);
-  } else if (name === 'status') {
-    for (const v of values) labels.set(v, STATUS_LABELS[v as keyof typeof STATUS_LABELS] ?? v);
-  } else if (name === 'open') {
-    labels.set('true', '向社会开放');
-    labels.set('false', '不向社会开放');
-  } else if (name === 'baseDatabase') {
-    for (const v of values) labels.set(v, v ? `${v}基础信息库` : '不属于基础信息库');
+  } else {
+    for (const v of values) {
+      const label = vocabularyLabel(name, v);
+      if (label !== undefined) labels.set(v, label);
+    }
   }
   return labels;
 }

@@ -9,10 +9,15 @@
 // first, or use POST /api/v1/search/rebuild and /search/reconcile (system administrator) on the running server.
 
 import { rebuildIndex, reconcile } from '../../indexers/rebuild.ts';
-import { loadSynonyms, openSearchEngine, openStore } from '../compose.ts';
+import { openSearchEngine, openStore } from '../compose.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import { ensureReferenceData } from '../seed/bootstrap.ts';
+
+/** SQLite's "database is locked" from the embedded index means a server holds it (it owns the file). */
+function inUse(e: unknown): unknown {
+  return /locked/i.test(String(e)) ? new Error('the embedded search index is in use by a running server: stop it first, or use POST /api/v1/search/rebuild') : e;
+}
 
 function bar(done: number, total: number): string {
   const share = total ? Math.min(1, done / total) : 1;
@@ -29,15 +34,12 @@ async function main(): Promise<void> {
     engine = await openSearchEngine(config);
   } catch (e) {
     await store.close();
-    if (/locked/i.test(String(e))) throw new Error('the embedded search index is in use by a running server: stop it first, or use POST /api/v1/search/rebuild');
-    throw e;
+    throw inUse(e);
   }
   try {
     await ensureReferenceData(store);
-    loadSynonyms();
     const status = await engine.open().catch((e) => {
-      if (/locked/i.test(String(e))) throw new Error('the embedded search index is in use by a running server: stop it first, or use POST /api/v1/search/rebuild');
-      throw e;
+      throw inUse(e);
     });
     process.stdout.write(`index: ${status.state}${status.indexName ? ` (${status.indexName}, ${status.docCount} documents)` : ''}\n`);
     if (command === 'reindex') {

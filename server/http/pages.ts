@@ -11,7 +11,7 @@ import { listAgencies, listClassification } from '../actions/reference.ts';
 import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
-import { search as searchCatalog } from '../actions/search.ts';
+import { search as searchCatalog, vocabularyLabel } from '../actions/search.ts';
 import updateResource from '../actions/resources/update.ts';
 import { codeSlug } from '../domain/codes.ts';
 import { BadRequestError, ForbiddenError, UnauthenticatedError, UnavailableError, ValidationError } from '../domain/errors.ts';
@@ -229,10 +229,7 @@ async function filterLabel(req: Request, res: Response, services: Services, name
   if (bucket) return bucket.label;
   if (name === 'agency') return (await runAction(listAgencies, req, res, services)).items.find((a) => a.id === value)?.name ?? value;
   if (name === 'class') return (await runAction(listClassification, req, res, services)).items.find((n) => n.code === value)?.name ?? value;
-  if (name === 'open') return value === 'true' ? '向社会开放' : '不向社会开放';
-  if (name === 'status') return STATUS_LABELS[value as keyof typeof STATUS_LABELS] ?? value;
-  if (name === 'baseDatabase') return value === 'none' ? '不属于基础信息库' : `${value}基础信息库`;
-  return value;
+  return vocabularyLabel(name, value) ?? value;
 }
 
 /** Page numbers around the current one, with the first and last; null marks a gap. */

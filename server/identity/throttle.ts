@@ -56,14 +56,13 @@ export class LoginThrottle {
     const at = this.now();
     const taken: string[] = [];
     for (const [key, rule] of this.keys(username, address)) {
-      await this.update(key, (t) => {
+      const after = await this.update(key, (t) => {
         if (t.lockedUntil && t.lockedUntil > at) throw this.limited(t.lockedUntil - at);
         const failures = t.failures.filter((f) => f > at - rule.windowMs);
         if (failures.length >= rule.maxFailures) return { ...t, failures: [], lockedUntil: at + rule.lockMs };
         return { ...t, failures: [...failures, at] };
       });
-      const after = await this.store.throttles.get(key);
-      if (after?.lockedUntil && after.lockedUntil > at) {
+      if (after.lockedUntil && after.lockedUntil > at) {
         // This attempt hit the limit: give back what was counted on the keys before it.
         await this.refund({ keys: taken, at });
         throw this.limited(after.lockedUntil - at);
@@ -92,14 +91,12 @@ export class LoginThrottle {
   }
 
   /** Read-modify-write with compare-and-set; under contention it retries, and refuses the sign-in if it cannot. */
-  private async update(key: string, change: (t: Throttle) => Throttle): Promise<void> {
+  private async update(key: string, change: (t: Throttle) => Throttle): Promise<Throttle> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const cur = await this.store.throttles.get(key);
       const next = JSON.parse(JSON.stringify(change(cur ?? { id: key, version: 1, failures: [] }))) as Throttle;
       try {
-        if (!cur) await this.store.throttles.create(next, SYSTEM);
-        else await this.store.throttles.update(key, next, cur.version, SYSTEM);
-        return;
+        return cur ? await this.store.throttles.update(key, next, cur.version, SYSTEM) : await this.store.throttles.create(next, SYSTEM);
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
       }
