@@ -53,6 +53,8 @@ import { mulberry32 } from '../server/seed/random.ts';
 import { DEFAULT_SEED, ResourceGenerator } from './generate.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+/** BENCH_PEERS=0 skips lunr and MiniSearch (minutes of the run) while working on the engine; the target needs them. */
+const PEERS = process.env.BENCH_PEERS !== '0';
 const SCALE = QUICK ? 10 : 1;
 const N_DOCS = 100_000 / SCALE;
 const BATCH = 500;
@@ -88,10 +90,10 @@ const TARGET_RSS = 1024 ** 3;
 
 /** Agencies that also hold unpublished entries (the rest: everything published). */
 const DRAFT_AGENCIES = new Set(['ag-gaj', 'ag-gsj', 'ag-xs-wjj']);
-const STEWARD_AGENCY = 'ag-gaj';
-const STEWARD_USERNAME = 'bench.gaj';
-const STEWARD_PASSWORD = 'bench-correct-horse-battery';
-const STEWARD: Actor = {
+export const STEWARD_AGENCY = 'ag-gaj';
+export const STEWARD_USERNAME = 'bench.gaj';
+export const STEWARD_PASSWORD = 'bench-correct-horse-battery';
+export const STEWARD: Actor = {
   userId: 'bench-steward', username: STEWARD_USERNAME, displayName: '基准 数据管理员', agencyId: STEWARD_AGENCY, roles: ['data_steward', 'agency_staff'],
 };
 
@@ -229,7 +231,7 @@ const KINDS = ['word', 'two words', 'data item', 'pinyin'] as const;
  * agency among the top three buckets of the plain query's agency facet, then the share type among the top buckets
  * of that agency's share-type facet (rotating), so filtered queries hit realistic, mostly non-empty sets.
  */
-async function buildQueries(groups: ReadonlyMap<string, string[]>, run: (q: SearchQuery) => Promise<EngineResult>): Promise<BenchQuery[]> {
+export async function buildQueries(groups: ReadonlyMap<string, string[]>, run: (q: SearchQuery) => Promise<EngineResult>): Promise<BenchQuery[]> {
   const texts: [string, string[]][] = [['word', WORDS], ['two words', TWO_WORDS], ['data item', DATA_ITEMS], ['pinyin', PINYIN]];
   const queries: BenchQuery[] = [];
   const make = (text: string, params: Record<string, string>): SearchQuery => ({
@@ -259,7 +261,7 @@ async function buildQueries(groups: ReadonlyMap<string, string[]>, run: (q: Sear
   return queries;
 }
 
-function searchPath(params: Record<string, string>): string {
+export function searchPath(params: Record<string, string>): string {
   return `/api/v1/search?${new URLSearchParams(params).toString()}`;
 }
 
@@ -277,7 +279,7 @@ function statusFor(agencyId: string, rnd: () => number): ResourceStatus {
   return r < 0.25 ? 'draft' : r < 0.32 ? 'submitted' : r < 0.36 ? 'returned' : 'published';
 }
 
-async function loadCorpus(store: ReturnType<typeof openEmbeddedStore>, n: number): Promise<Loaded> {
+export async function loadCorpus(store: ReturnType<typeof openEmbeddedStore>, n: number): Promise<Loaded> {
   const synonyms = loadSynonyms();
   const agencies = new Map((await store.agencies.list({ limit: 1000 })).items.map((a) => [a.id, a]));
   const nodes = new Set((await store.classification.list({ limit: 1000 })).items.map((x) => x.code));
@@ -920,7 +922,7 @@ export async function runSearchBench(): Promise<void> {
     out('', 'multi-token matches verified against the same phrase text as ours; filters by matchesCond, facets counted in JS');
     out('', `timed: one query from SearchQuery to total + facets + first page; ${PEER_WARMUP} warm-up queries, up to ${PEER_ROUNDS} rounds`);
     const peerFigures: PeerFigures[] = [];
-    for (const peer of ['lunr', 'minisearch'] as const) {
+    for (const peer of PEERS ? (['lunr', 'minisearch'] as const) : []) {
       const fig: PeerFigures = { peer, attempts: [] };
       for (const n of PEER_SIZES) {
         progress(`${peer}: building at N = ${int(n)}`);

@@ -77,9 +77,13 @@ export function phraseText(folded: string): string {
   return RUN_SEPARATOR + runs(folded).join(RUN_SEPARATOR) + RUN_SEPARATOR;
 }
 
+/** What a phrase text must contain for `run` to match there (a whole word is looked for between separators). */
+export function phrasePattern(run: string, kind: FieldKind): string {
+  return kind === 'text' && !isHan(run) ? RUN_SEPARATOR + run + RUN_SEPARATOR : run;
+}
+
 /** Whether `run` occurs in `phrase` (a phraseText) the way the token rules above say it matches. */
 export function phraseMatches(phrase: string, run: string, kind: FieldKind): boolean {
-  if (kind === 'grams') return [...run].length >= 2 && phrase.includes(run);
-  if (!isHan(run)) return phrase.includes(RUN_SEPARATOR + run + RUN_SEPARATOR);
-  return phrase.includes(run);
+  if (kind === 'grams' && [...run].length < 2) return false;
+  return phrase.includes(phrasePattern(run, kind));
 }

@@ -436,7 +436,7 @@ describe('elasticsearch translate: same documents and scores as the embedded eng
       for (const filter of filters) {
         for (const fields of [undefined, ['items'] as const, ['name', 'namePinyin'] as const]) {
           const q = query({ terms, phrase, filter, fields, limit: 100 });
-          const expected = new Map(memory.query(q).hits.map((h) => [h.doc.id, h.score]));
+          const expected = new Map(memory.query(q).hits.map((h) => [h.id, h.score]));
           const body = searchBody(q);
           const actual = new Map<string, number>();
           for (const d of [...docs, tombstoned]) {

@@ -1,5 +1,6 @@
 // The embedded search engine: the in-memory index (memory-index.ts) in front, its documents persisted in their own
-// SQLite file under data/ (search.db) so a restart loads instead of rebuilding from the store.
+// SQLite file under data/ (search.db) so a restart loads instead of rebuilding from the store. The memory index
+// keeps what matching, facets and ranking need; a query's page of documents is read from the table.
 //
 // The layout mirrors Elasticsearch so the indexer code is the same for both: each physical index is a table named
 // like an Elasticsearch index (mapping version + build stamp), and `meta.alias` says which one serves. A rebuild
@@ -8,7 +9,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { RESOURCE_INDEX, parsePhysicalName, physicalIndexName } from '../../../../mappings/resources.ts';
 import { ConflictError, UnavailableError } from '../../../domain/errors.ts';
 import { type EngineResult, INDEX_LOADING, INDEX_REBUILDING, SEARCH_DOWN, type SearchDocument, type SearchQuery } from '../../../domain/search.ts';
@@ -29,7 +30,16 @@ class Physical {
   /** id → version of the newest write seen, live or deleted. */
   readonly versions = new Map<string, number>();
   readonly tombstones = new Set<string>();
+  private byId?: StatementSync;
   constructor(readonly name: string, readonly table: string) {}
+
+  document(db: DatabaseSync, id: string): SearchDocument {
+    this.byId ??= db.prepare(`SELECT data FROM ${this.table} WHERE id = ?`);
+    const row = this.byId.get(id) as { data: string | null } | undefined;
+    // The table and the memory index change together (one write, applied after its commit): a miss is a bug.
+    if (!row?.data) throw new Error(`index table ${this.table} has no document ${id}`);
+    return JSON.parse(row.data) as SearchDocument;
+  }
 }
 
 function tableFor(name: string): string {
@@ -117,7 +127,9 @@ export class EmbeddedSearchEngine implements SearchEngine {
   }
 
   async query(q: SearchQuery): Promise<EngineResult> {
-    return this.serving().memory.query(q);
+    const p = this.serving();
+    const r = p.memory.query(q);
+    return { total: r.total, facets: r.facets, hits: r.hits.map((h) => ({ doc: p.document(this.db, h.id), score: h.score })) };
   }
 
   async upsert(docs: SearchDocument[]): Promise<ItemOutcome[]> {
@@ -185,8 +197,14 @@ export class EmbeddedSearchEngine implements SearchEngine {
     return out;
   }
 
+  /** A fresh memory index of the live documents, when dead slots make up a large share. */
   private compact(p: Physical): void {
-    p.memory = p.memory.compacted();
+    const next = new MemoryIndex();
+    for (const row of this.db.prepare(`SELECT data FROM ${p.table} WHERE deleted = 0`).iterate() as Iterable<{ data: string }>) {
+      next.put(JSON.parse(row.data) as SearchDocument);
+    }
+    next.seal();
+    p.memory = next;
   }
 
   async rebuild(source: AsyncIterable<SearchDocument>, opts: RebuildOptions = {}): Promise<RebuildReport> {
@@ -267,8 +285,16 @@ export class EmbeddedSearchEngine implements SearchEngine {
     return this.db.prepare('SELECT name, state FROM indices ORDER BY name').all() as { name: string; state: string }[];
   }
 
+  /** Every live document, read from the table in pages by id, so writes between pages are never blocked. */
   async *scan(): AsyncIterable<SearchDocument> {
-    yield* [...this.serving().memory.all()];
+    const p = this.serving();
+    let after = '';
+    for (;;) {
+      const rows = this.db.prepare(`SELECT id, data FROM ${p.table} WHERE deleted = 0 AND id > ? ORDER BY id LIMIT 500`).all(after) as { id: string; data: string }[];
+      for (const row of rows) yield JSON.parse(row.data) as SearchDocument;
+      if (rows.length < 500) return;
+      after = rows[rows.length - 1].id;
+    }
   }
 
   async getCursor(): Promise<{ index: string; cursor?: string }> {
