@@ -36,7 +36,7 @@ async function* from(docs: SearchDocument[]): AsyncIterable<SearchDocument> {
 }
 
 /** The reference: which documents a query must return, straight from the domain's rules. */
-function expectedIds(docs: SearchDocument[], q: SearchQuery): string[] {
+export function expectedIds(docs: SearchDocument[], q: SearchQuery): string[] {
   const fields = q.fields ?? SEARCH_FIELD_NAMES;
   return docs.filter((d) => matchesCond(d, q.filter) && q.terms.every((term) => fields.some((f: SearchField) => {
     const v = d[f];

@@ -22,6 +22,8 @@ export interface EmbeddedSearchOptions {
   /** A file path, or ':memory:' for tests. */
   path: string;
   now?: () => Date;
+  /** The memory index is rebuilt from the table once dead slots exceed this and the live documents (tests lower it). */
+  compactAfterDeadSlots?: number;
 }
 
 /** One physical index: its table, its in-memory index and the versions it has seen (tombstones included). */
@@ -56,6 +58,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
   private rebuilding = false;
   private closed = false;
   private readonly now: () => Date;
+  private readonly compactAfter: number;
 
   constructor(opts: EmbeddedSearchOptions) {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
@@ -67,6 +70,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
       CREATE TABLE IF NOT EXISTS indices (name TEXT PRIMARY KEY, mapping_version INTEGER NOT NULL, state TEXT NOT NULL,
         cursor TEXT, created_at TEXT NOT NULL) STRICT;`);
     this.now = opts.now ?? (() => new Date());
+    this.compactAfter = opts.compactAfterDeadSlots ?? 10_000;
   }
 
   async open(): Promise<IndexStatus> {
@@ -193,7 +197,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
       throw e;
     }
     for (const a of applied) a();
-    if (p.memory.deadSlots > 10_000 && p.memory.deadSlots > p.memory.size) this.compact(p);
+    if (p.memory.deadSlots > this.compactAfter && p.memory.deadSlots > p.memory.size) this.compact(p);
     return out;
   }
 
@@ -278,6 +282,12 @@ export class EmbeddedSearchEngine implements SearchEngine {
   private drop(name: string): void {
     this.db.exec(`DROP TABLE IF EXISTS ${tableFor(name)}`);
     this.db.prepare('DELETE FROM indices WHERE name = ?').run(name);
+  }
+
+  /** Slots of the serving memory index, live and dead (for tests and the benchmark). */
+  memoryStats(): { live: number; dead: number; postingBytes: number } {
+    const m = this.serving().memory;
+    return { live: m.size, dead: m.deadSlots, postingBytes: m.postingBytes() };
   }
 
   /** Physical indices present (for tests and the health page): a finished rebuild leaves exactly one. */
