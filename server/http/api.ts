@@ -12,8 +12,11 @@ import { getResource, getResourceByCode, resourceHistory } from '../actions/reso
 import removeResource from '../actions/resources/remove.ts';
 import updateResource from '../actions/resources/update.ts';
 import * as searching from '../actions/search.ts';
+import * as grants from '../actions/sharing/grants.ts';
+import * as requests from '../actions/sharing/requests.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import type { Actor } from '../domain/roles.ts';
+import { onceByKey, readIdempotencyKey } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -50,6 +53,14 @@ export const API_ROUTES: Route[] = [
   { method: 'get', path: '/search/dead-letters', action: searching.listDeadLetters },
   { method: 'post', path: '/search/rebuild', action: searching.rebuildSearch },
   { method: 'post', path: '/search/reconcile', action: searching.reconcileSearch },
+  { method: 'get', path: '/requests', action: requests.listRequests },
+  { method: 'post', path: '/requests', action: requests.createRequest, status: 201 },
+  { method: 'get', path: '/requests/:id', action: requests.getRequest },
+  { method: 'post', path: '/requests/:id/steps', action: requests.stepRequest },
+  { method: 'get', path: '/grants', action: grants.listGrants },
+  { method: 'post', path: '/grants', action: grants.obtainGrant, status: 201 },
+  { method: 'get', path: '/grants/:id', action: grants.getGrant },
+  { method: 'post', path: '/grants/:id/steps', action: grants.stepGrant },
 ];
 
 export function actionContext(services: Services, actor: Actor | undefined, correlationId: string): ActionContext {
@@ -97,15 +108,22 @@ export function apiRouter(services: Services): Router {
       throw new Error(`action ${route.action.name} declares no permission; refusing to start`);
     }
     router[route.method](route.path, async (req, res) => {
-      const result = await runAction(route.action, req, res, services);
-      const status = route.status ?? 200;
-      if (status === 204 || result === undefined) {
+      const run = async () => {
+        const result = await runAction(route.action, req, res, services);
+        const status = route.status ?? 200;
+        return { status: status === 204 || result === undefined ? 204 : status, body: result };
+      };
+      const key = route.method === 'post' ? readIdempotencyKey(req.headers) : undefined;
+      const { status, body } = key
+        ? await onceByKey(services.store, res.locals.actor as Actor | undefined, `${route.method} ${req.baseUrl}${req.path}`, key, req.body, services.now(), run)
+        : await run();
+      if (status === 204) {
         res.status(204).end();
         return;
       }
-      const version = (result as { version?: unknown; resource?: { version?: unknown } }).version ?? (result as { resource?: { version?: unknown } }).resource?.version;
+      const version = (body as { version?: unknown; resource?: { version?: unknown } }).version ?? (body as { resource?: { version?: unknown } }).resource?.version;
       if (typeof version === 'number') res.setHeader('ETag', `"${version}"`);
-      res.status(status).json(result);
+      res.status(status).json(body);
     });
   }
   return router;

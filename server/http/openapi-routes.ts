@@ -11,6 +11,7 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [Stri
 }[c] ?? 'Error')]));
 const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const versionHeader = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The version you read, e.g. "3" (or send `version` in the body / query)' };
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'a retried POST with the same key and body is answered once, not applied twice (24 h)' };
 const q = (name: string, schema: object, description?: string) => ({ name, in: 'query', required: false, schema, ...(description ? { description } : {}) });
 
 export const API_ROUTES_SPEC = {
@@ -106,4 +107,40 @@ export const API_ROUTES_SPEC = {
   '/search/dead-letters': { get: { operationId: 'search.deadLetters', summary: 'changes the index refused (system administrator)', parameters: [q('status', { enum: ['open', 'resolved'] })], responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
   '/search/rebuild': { post: { operationId: 'search.rebuild', summary: 'rebuild the index behind the alias, zero downtime (system administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403, 409, 503) } } },
   '/search/reconcile': { post: { operationId: 'search.reconcile', summary: 'find and repair drift between store and index (system administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403, 503) } } },
+  '/requests': {
+    get: {
+      operationId: 'request.list', summary: '共享申请 / sharing requests: mine, to my agency (provider), the deciding bodies\' queue, all',
+      parameters: [q('view', { enum: ['mine', 'provider', 'queue', 'all'] }), q('state', { type: 'string' }), q('offset', { type: 'integer' }), q('limit', { type: 'integer' })],
+      responses: { 200: ok(ref('RequestPage')), ...errors(400, 401, 403) },
+    },
+    post: {
+      operationId: 'request.create', summary: '提出共享申请(草稿)/ draft a request for 有条件共享 (apply) or 不予共享 (coordinate) resources',
+      parameters: [idempotencyKey], requestBody: { required: true, content: json(ref('RequestInput')) }, responses: { 201: ok(ref('SharingRequest')), ...errors(400, 401, 403, 409, 422) },
+    },
+  },
+  '/requests/{id}': { get: { operationId: 'request.get', parameters: [idParam()], responses: { 200: ok(ref('SharingRequest')), ...errors(401, 404) } } },
+  '/requests/{id}/steps': {
+    post: {
+      operationId: 'request.step', summary: '办理一步 / take a step of the workflow (the actions listed on the request); 409 when someone else acted first',
+      parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json(ref('StepInput')) }, responses: { 200: ok(ref('SharingRequest')), ...errors(400, 401, 403, 404, 409, 422) },
+    },
+  },
+  '/grants': {
+    get: {
+      operationId: 'grant.list', summary: '共享授权 / grants held (mine), given (provider), or all',
+      parameters: [q('view', { enum: ['mine', 'provider', 'all'] }), q('resource', { type: 'string' }), q('state', { type: 'string' }), q('offset', { type: 'integer' }), q('limit', { type: 'integer' })],
+      responses: { 200: ok(ref('GrantPage')), ...errors(400, 401, 403) },
+    },
+    post: {
+      operationId: 'grant.obtain', summary: '获取 / obtain a 无条件共享 resource at once (purpose, scope and period stated)',
+      parameters: [idempotencyKey], requestBody: { required: true, content: json({ type: 'object' }) }, responses: { 201: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) },
+    },
+  },
+  '/grants/{id}': { get: { operationId: 'grant.get', parameters: [idParam()], responses: { 200: ok(ref('Grant')), ...errors(401, 404) } } },
+  '/grants/{id}/steps': {
+    post: {
+      operationId: 'grant.step', summary: '暂停、恢复、撤销授权 / suspend, resume or revoke (information office)',
+      parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json(ref('StepInput')) }, responses: { 200: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) },
+    },
+  },
 };

@@ -166,6 +166,66 @@ const Suggestions = {
   properties: { suggestions: { type: 'array', items: { type: 'object', required: ['text', 'html', 'code', 'agency'], additionalProperties: false, properties: { text: str(), html: str(), code: str(), agency: str() } } } },
 };
 
+const Step = {
+  type: 'object', required: ['event', 'from', 'to', 'by', 'byName', 'at'], additionalProperties: false,
+  properties: { event: str(), from: str(), to: str(), by: str(), byName: str(), byAgencyId: str(), at: str(), fields: { type: 'object', additionalProperties: str() } },
+};
+
+const RequestedResource = {
+  type: 'object', required: ['id', 'code', 'name', 'shareType', 'items'], additionalProperties: false,
+  properties: { id: str(), code: str(), name: str(), shareType: { enum: [...SHARE_TYPES] }, items: { type: 'array', items: str() } },
+};
+
+const termProperties = {
+  purpose: str({ maxLength: 2000 }), scope: str({ maxLength: 2000 }), facilities: str({ maxLength: 2000 }), security: str({ maxLength: 2000 }),
+  basis: str({ maxLength: 2000 }), startsOn: str({ format: 'date' }), endsOn: str({ format: 'date' }),
+};
+
+const RequestInput = {
+  type: 'object', required: ['resources', 'purpose', 'scope', 'facilities', 'security', 'basis', 'startsOn', 'endsOn'],
+  properties: {
+    resources: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'object', required: ['code'], properties: { code: str(), items: { type: 'array', items: str() } } } },
+    ...termProperties,
+  },
+};
+
+const StepInput = {
+  type: 'object', required: ['event', 'version'],
+  properties: {
+    event: str(), version: { type: 'integer', minimum: 1, description: 'the version you read: a step on a changed record answers 409' },
+    reason: str(), basis: str(), deliveryMethod: str(), deliveryDetail: str(), deliverySchedule: str(),
+  },
+};
+
+const signed = (o: object) => ({ type: 'object', additionalProperties: false, properties: o });
+
+const SharingRequest = {
+  type: 'object', additionalProperties: false,
+  required: ['id', 'version', 'number', 'kind', 'state', 'applicantAgencyId', 'providerAgencyId', 'resources', 'resourceIds', 'steps', 'actions', 'purpose', 'scope', 'startsOn', 'endsOn'],
+  properties: {
+    id: str(), version: { type: 'integer' }, number: str(), kind: { enum: ['apply', 'coordinate'] }, state: str(), applicantAgencyId: str(), applicantUserId: str(),
+    providerAgencyId: str(), resources: { type: 'array', items: RequestedResource }, resourceIds: { type: 'array', items: str() }, ...termProperties,
+    contactSheet: signed({ number: str(), issuedAt: str() }), taskOrder: signed({ number: str(), issuedAt: str() }),
+    reply: signed({ deliveryMethod: str(), deliveryDetail: str(), deliverySchedule: str(), at: str(), by: str() }),
+    refusal: signed({ reason: str(), basis: str(), at: str(), by: str() }),
+    deliberation: signed({ decision: { enum: ['upheld', 'overruled'] }, reason: str(), at: str(), by: str() }),
+    grantId: str(), deadline: signed({ clock: str(), days: { type: 'integer' }, since: str(), due: str() }),
+    steps: { type: 'array', items: Step }, actions: { type: 'array', items: str(), description: 'the steps you can take now' },
+    createdAt: str(), updatedAt: str(),
+  },
+};
+
+const Grant = {
+  type: 'object', additionalProperties: false,
+  required: ['id', 'version', 'number', 'kind', 'state', 'consumerAgencyId', 'providerAgencyId', 'resources', 'resourceIds', 'purpose', 'scope', 'startsOn', 'endsOn', 'steps', 'actions'],
+  properties: {
+    id: str(), version: { type: 'integer' }, number: str(), kind: { enum: ['unconditional', 'conditional'] }, state: { enum: ['active', 'suspended', 'revoked', 'expired'] },
+    requestId: str(), consumerAgencyId: str(), consumerUserId: str(), providerAgencyId: str(), resources: { type: 'array', items: RequestedResource },
+    resourceIds: { type: 'array', items: str() }, purpose: str(), scope: str(), startsOn: str(), endsOn: str(), steps: { type: 'array', items: Step },
+    actions: { type: 'array', items: str() }, createdAt: str(), updatedAt: str(),
+  },
+};
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
@@ -184,7 +244,7 @@ export function openApiDocument() {
         ResourcePage: page(ref('Resource')), PublicResource, PublicResourcePage: page(ref('PublicResource')), AgencyPage: page(ref('Agency')),
         ClassificationPage: page(ref('ClassificationNode')), UserPage: page(ref('User')), TokenPage: page(ref('Token')),
         ResourceWrite: { type: 'object', required: ['resource', 'overlaps'], additionalProperties: false, properties: { resource: ref('Resource'), overlaps: { type: 'array', items: ref('Overlap') } } },
-        SearchResult, Suggestions,
+        SearchResult, Suggestions, RequestInput, StepInput, SharingRequest, Grant, RequestPage: page(ref('SharingRequest')), GrantPage: page(ref('Grant')),
         History: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('HistoryEntry') } } },
       },
     },

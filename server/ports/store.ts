@@ -7,8 +7,21 @@ import type {
   Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User,
 } from '../domain/entities.ts';
 import type { Resource } from '../domain/resource.ts';
+import type { CalendarRecord } from '../domain/calendar.ts';
+import type { Grant, SharingRequest } from '../domain/workflow/entities.ts';
 
 export type Scalar = string | number | boolean | null;
+
+/** A POST made with an Idempotency-Key: what was asked (a hash) and, once done, what was answered. */
+export interface IdempotencyRecord {
+  id: string;
+  version: number;
+  fingerprint: string;
+  state: 'pending' | 'done';
+  status?: number;
+  body?: string;
+  createdAt: string;
+}
 
 export type Cond =
   | { path: string; eq: Scalar }
@@ -111,6 +124,12 @@ export interface Store {
   deadLetters: Repository<DeadLetter>;
   searchMisses: Repository<SearchMiss>;
   throttles: Repository<Throttle>;
+  requests: Repository<SharingRequest>;
+  grants: Repository<Grant>;
+  /** Days that differ from the weekday rule (holidays, make-up working days): the working-day clocks read them. */
+  calendar: Repository<CalendarRecord>;
+  /** Responses kept per Idempotency-Key, so a retried POST is answered, not applied twice. */
+  idempotency: Repository<IdempotencyRecord>;
   sessions: SessionStorePort;
   audit: AuditLog;
   /** Throws UnavailableError when the store cannot answer. */
@@ -130,10 +149,14 @@ export const INDEXED_PATHS = {
   deadLetters: ['resourceId', 'status', 'createdAt'],
   searchMisses: ['query', 'day', 'agencyId'],
   throttles: [],
+  requests: ['number', 'state', 'kind', 'applicantAgencyId', 'providerAgencyId', 'resourceIds', 'updatedAt'],
+  grants: ['number', 'state', 'consumerAgencyId', 'providerAgencyId', 'resourceIds', 'requestId', 'updatedAt'],
+  calendar: ['date'],
+  idempotency: ['createdAt'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Indexed paths whose value is an array: a condition matches when any element matches (MongoDB semantics). */
-export const ARRAY_PATHS: ReadonlySet<string> = new Set(['authorityItems']);
+export const ARRAY_PATHS: ReadonlySet<string> = new Set(['authorityItems', 'resourceIds']);
 
 export type CollectionName = keyof typeof INDEXED_PATHS;
 /** Unique among live (non-deleted) documents. `nameKey` is unique per provider, hence the pair. */
@@ -143,4 +166,7 @@ export const UNIQUE_KEYS: Partial<Record<CollectionName, string[][]>> = {
   classification: [['code']],
   users: [['username']],
   tokens: [['hash']],
+  requests: [['number']],
+  grants: [['number']],
+  calendar: [['date']],
 };

@@ -3,6 +3,9 @@
 // last few commits, which is the usual trade for a single-machine default (production runs MongoDB).
 
 import { mkdirSync } from 'node:fs';
+import type { CalendarRecord } from '../../../domain/calendar.ts';
+import type { Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
+import type { IdempotencyRecord } from '../../../ports/store.ts';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { GENESIS_HASH, auditHash } from '../../../domain/audit.ts';
@@ -117,6 +120,10 @@ export function openEmbeddedStore(opts: EmbeddedStoreOptions): Store {
     deadLetters: new SqliteCollection<DeadLetter>(db, 'deadLetters', now),
     searchMisses: new SqliteCollection<SearchMiss>(db, 'searchMisses', now),
     throttles: new SqliteCollection<Throttle>(db, 'throttles', now),
+    requests: new SqliteCollection<SharingRequest>(db, 'requests', now),
+    grants: new SqliteCollection<Grant>(db, 'grants', now),
+    calendar: new SqliteCollection<CalendarRecord>(db, 'calendar', now),
+    idempotency: new SqliteCollection<IdempotencyRecord>(db, 'idempotency', now),
     sessions: new SqliteSessions(db),
     audit: new SqliteAudit(db, now),
     async ping() {

@@ -24,6 +24,14 @@ export const PATH_TYPES: PathTypes = {
   deadLetters: { resourceId: 'string', status: 'string', createdAt: 'string' },
   searchMisses: { query: 'string', day: 'string', agencyId: 'string' },
   throttles: {},
+  requests: {
+    number: 'string', state: 'string', kind: 'string', applicantAgencyId: 'string', providerAgencyId: 'string', resourceIds: 'strings', updatedAt: 'string',
+  },
+  grants: {
+    number: 'string', state: 'string', consumerAgencyId: 'string', providerAgencyId: 'string', resourceIds: 'strings', requestId: 'string', updatedAt: 'string',
+  },
+  calendar: { date: 'string' },
+  idempotency: { createdAt: 'string' },
 };
 
 /** The type of an allowlisted path, or an Error for any other path (filters and sorts alike). */

@@ -10,6 +10,9 @@
 // - a replica set is required: every write is a transaction (docker-compose runs a single-node replica set).
 
 import mongoose from 'mongoose';
+import type { CalendarRecord } from '../../../domain/calendar.ts';
+import type { Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
+import type { IdempotencyRecord } from '../../../ports/store.ts';
 import type { Agency, ApiToken, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User } from '../../../domain/entities.ts';
 import { UnavailableError } from '../../../domain/errors.ts';
 import type { Store } from '../../../ports/store.ts';
@@ -80,6 +83,10 @@ function makeStore(ctx: MongoContext): Store {
     deadLetters: new MongoCollection<DeadLetter>(ctx, 'deadLetters'),
     searchMisses: new MongoCollection<SearchMiss>(ctx, 'searchMisses'),
     throttles: new MongoCollection<Throttle>(ctx, 'throttles'),
+    requests: new MongoCollection<SharingRequest>(ctx, 'requests'),
+    grants: new MongoCollection<Grant>(ctx, 'grants'),
+    calendar: new MongoCollection<CalendarRecord>(ctx, 'calendar'),
+    idempotency: new MongoCollection<IdempotencyRecord>(ctx, 'idempotency'),
     sessions: new MongoSessions(ctx),
     audit: new MongoAudit(ctx),
     async ping() {

@@ -1,0 +1,219 @@
+// The conditional-sharing request (workflows.md B): drafting, each step of the table in domain/workflow/request.ts,
+// and reading. A step is persisted by compare-and-set on the version read with it, so of two concurrent decisions
+// exactly one is recorded and the other answers 409 (F16); the step, its history entry and its audit record go
+// together (audit first: F17).
+
+import { cityDate } from '../../domain/calendar.ts';
+import { ConflictError, type FieldError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../domain/errors.ts';
+import type { Resource } from '../../domain/resource.ts';
+import { type Actor, hasRole } from '../../domain/roles.ts';
+import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
+import type { RequestedResource, SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
+import { available, step } from '../../domain/workflow/machine.ts';
+import {
+  REQUEST_EVENTS, REQUEST_FIELD_LABELS, REQUEST_STATES, type RequestEvent, type RequestKind, type RequestState, requestMachine, requestPartiesOf,
+} from '../../domain/workflow/request.ts';
+import type { Cond } from '../../ports/store.ts';
+import { type ActionContext, defineAction } from '../define.ts';
+import { paging, readId, readQuery } from '../input.ts';
+import { startClock } from './clock.ts';
+import { createConditionalGrant } from './grants.ts';
+import { asObject, failIf, readTerms, readWanted, text } from './terms.ts';
+
+const APPLICANT_ROLES = ['agency_staff', 'data_steward'] as const;
+
+/** Who may look at a request at all: its two agencies and the bodies that decide on it; nobody else learns it exists. */
+export function canSeeRequest(actor: Actor | undefined, r: SharingRequest): boolean {
+  if (!actor) return false;
+  if (actor.agencyId === r.applicantAgencyId) return true;
+  if (hasRole(actor, 'info_office', 'reviewer', 'leadership')) return true;
+  // The provider learns of a request when the contact sheet reaches it.
+  return actor.agencyId === r.providerAgencyId && !!r.contactSheet;
+}
+
+async function loadRequest(ctx: ActionContext, actor: Actor | undefined, id: string): Promise<SharingRequest> {
+  const r = await ctx.store.requests.get(id);
+  if (!r || !canSeeRequest(actor, r)) throw new NotFoundError('request');
+  return r;
+}
+
+/** A request as its viewer sees it, with the steps they can take now (the pages render exactly these). */
+export function presentRequest(r: SharingRequest, actor: Actor | undefined) {
+  const parties = requestPartiesOf(actor, r);
+  return { ...r, actions: available(requestMachine, r.state, parties, r.kind) };
+}
+
+/** The published resources named, visible to the applicant, all of one other agency, and all of one share type. */
+async function resolveResources(ctx: ActionContext, actor: Actor, wanted: { code: string; items: string[] }[], errors: FieldError[]) {
+  const vis = resourceVisibility(actor);
+  const found: { r: Resource; items: string[]; i: number }[] = [];
+  for (const [i, w] of wanted.entries()) {
+    const r = await ctx.store.resources.getBy('code', w.code);
+    if (!r || !canSeeResource(vis, r) || r.status !== 'published') {
+      errors.push(fieldError(`/resources/${i}/code`, 'not_found', `没有已发布的信息资源 ${w.code}`, `no published resource ${w.code}`));
+      continue;
+    }
+    if (r.provider.agencyId === actor.agencyId) {
+      errors.push(fieldError(`/resources/${i}/code`, 'own', '本单位的信息资源无需申请', 'a resource of your own agency needs no request'));
+      continue;
+    }
+    const names = new Set(r.dataItems.map((d) => d.name));
+    const unknown = w.items.filter((x) => !names.has(x));
+    if (unknown.length) errors.push(fieldError(`/resources/${i}/items`, 'unknown_item', `该资源没有信息项:${unknown.join('、')}`, `no such data items: ${unknown.join(', ')}`));
+    if (!w.items.length && names.size) errors.push(fieldError(`/resources/${i}/items`, 'required', '请选择所需的信息项', 'choose the data items you need'));
+    found.push({ r, items: w.items, i });
+  }
+  const providers = new Set(found.map((f) => f.r.provider.agencyId));
+  if (providers.size > 1) {
+    errors.push(fieldError('/resources', 'providers', '一次申请只能涉及一个提供部门,请按提供部门分别申请', 'one request names resources of one provider; apply separately per provider'));
+  }
+  const types = new Set(found.map((f) => f.r.sharing.type));
+  if (types.has('无条件共享')) {
+    errors.push(fieldError('/resources', 'unconditional', '无条件共享资源无需申请,可直接获取', 'unconditional resources need no request: obtain them directly'));
+  } else if (types.size > 1) {
+    errors.push(fieldError('/resources', 'share_types', '有条件共享与不予共享资源请分别申请', 'apply for conditional and not-shared resources separately'));
+  }
+  const kind: RequestKind = types.has('不予共享') ? 'coordinate' : 'apply';
+  const resources: RequestedResource[] = found.map(({ r, items }) => ({ id: r.id, code: r.code, name: r.name, shareType: r.sharing.type, items }));
+  return { resources, providerAgencyId: found[0]?.r.provider.agencyId ?? '', kind };
+}
+
+async function nextNumber(ctx: ActionContext, series: string): Promise<string> {
+  const year = cityDate(ctx.now()).slice(0, 4);
+  // Document numbers share the store's never-reused sequences, under names no classification code can take.
+  const n = await ctx.store.resources.nextSequence(`${series}-${year}`);
+  return `${series}${year}-${String(n).padStart(6, '0')}`;
+}
+
+export const createRequest = defineAction({
+  name: 'request.create',
+  permission: APPLICANT_ROLES,
+  input: (raw) => asObject(raw.body),
+  run: async (actor, body, ctx) => {
+    const errors: FieldError[] = [];
+    const terms = readTerms(body, cityDate(ctx.now()), errors);
+    const wanted = readWanted(body, errors);
+    const { resources, providerAgencyId, kind } = await resolveResources(ctx, actor!, wanted, errors);
+    failIf(errors);
+    const at = ctx.now().toISOString();
+    const number = await nextNumber(ctx, 'SQ');
+    const record: SharingRequest = {
+      id: `req-${number.toLowerCase()}`, version: 1, number, kind, state: 'draft', applicantAgencyId: actor!.agencyId, applicantUserId: actor!.userId,
+      providerAgencyId, resources, resourceIds: resources.map((r) => r.id), ...terms, steps: [], createdAt: at, updatedAt: at,
+    };
+    const created = await ctx.audited({ action: 'request.create', object: record.id, outcome: 'success', detail: { number, kind, resources: record.resourceIds } },
+      () => ctx.store.requests.create(record, actor!));
+    return presentRequest(created, actor);
+  },
+});
+
+export const getRequest = defineAction({
+  name: 'request.get',
+  permission: 'signed-in',
+  input: (raw) => ({ id: readId(raw.params) }),
+  run: async (actor, { id }, ctx) => presentRequest(await loadRequest(ctx, actor, id), actor),
+});
+
+/** What a step writes besides the state: the record each event produces. */
+function effects(r: SharingRequest, event: RequestEvent, fields: Record<string, string>, by: string, at: string): Partial<SharingRequest> {
+  switch (event) {
+    case 'provide':
+      return { reply: { deliveryMethod: fields.deliveryMethod, deliveryDetail: fields.deliveryDetail, deliverySchedule: fields.deliverySchedule, at, by } };
+    case 'refuse':
+      return { refusal: { reason: fields.reason, basis: fields.basis, at, by } };
+    case 'uphold':
+    case 'overrule':
+      return { deliberation: { decision: event === 'uphold' ? 'upheld' : 'overruled', reason: fields.reason, at, by } };
+    default:
+      return {};
+  }
+}
+
+const STEP_FIELDS = ['reason', 'basis', 'deliveryMethod', 'deliveryDetail', 'deliverySchedule'] as const;
+
+export const stepRequest = defineAction({
+  name: 'request.step',
+  permission: 'signed-in',
+  input: (raw) => {
+    const body = asObject(raw.body);
+    const errors: FieldError[] = [];
+    const event = body.event;
+    if (typeof event !== 'string' || !(REQUEST_EVENTS as readonly string[]).includes(event)) {
+      errors.push(fieldError('/event', 'enum', `步骤应为:${REQUEST_EVENTS.join('、')}`, `event must be one of ${REQUEST_EVENTS.join(', ')}`));
+    }
+    const fields: Record<string, string> = {};
+    for (const f of STEP_FIELDS) {
+      const label = REQUEST_FIELD_LABELS[f];
+      const v = text(body, f, [label.zh, label.en], errors, false);
+      if (v) fields[f] = v;
+    }
+    const version = body.version;
+    if (!Number.isInteger(version) || (version as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
+    failIf(errors);
+    return { id: readId(raw.params), event: event as RequestEvent, fields, version: version as number };
+  },
+  run: async (actor, { id, event, fields, version }, ctx) => {
+    const r = await loadRequest(ctx, actor, id);
+    if (r.version !== version) throw new ConflictError('该申请已被他人处理,请刷新后再试', 'the request changed since you read it; reload and try again', r.version);
+    const parties = requestPartiesOf(actor, r);
+    const result = step(requestMachine, r.state, event, { parties, kind: r.kind, fields, labels: REQUEST_FIELD_LABELS });
+    if (!result.ok) {
+      if (result.code === 'missing-fields') throw new ValidationError(result.errors);
+      if (result.code === 'not-your-turn') throw new ForbiddenError(result.zh, result.en);
+      throw new ConflictError(result.zh, result.en, r.version);
+    }
+    const now = ctx.now();
+    const at = now.toISOString();
+    const stepEntry: WorkflowStep<RequestState> = {
+      event, from: r.state, to: result.to, by: actor!.username, byName: actor!.displayName, byAgencyId: actor!.agencyId, at,
+      ...(Object.keys(fields).length ? { fields } : {}),
+    };
+    const next: SharingRequest = { ...r, ...effects(r, event, fields, actor!.username, at), state: result.to, steps: [...r.steps, stepEntry], updatedAt: at };
+    delete next.deadline;
+    if (result.clock) next.deadline = await startClock(ctx.store, result.clock, now);
+    // The provider learns of a request through the contact sheet: on approval, or, for a coordination that never had
+    // one, when the deliberation obliges it to provide.
+    if (event === 'approve' || (event === 'overrule' && !r.contactSheet)) next.contactSheet = { number: await nextNumber(ctx, 'LXD'), issuedAt: at };
+    if (event === 'issue_task_order') next.taskOrder = { number: await nextNumber(ctx, 'RWS'), issuedAt: at };
+    if (event === 'grant') next.grantId = `grant-${r.id}`;
+    const saved = await ctx.audited({ action: `request.${event}`, object: r.id, outcome: 'success', detail: { number: r.number, from: r.state, to: result.to } },
+      () => ctx.store.requests.update(r.id, next, version, actor!));
+    // After the state moved (compare-and-set won): the grant's id follows from the request, so a retry never makes two.
+    if (event === 'grant') await createConditionalGrant(ctx, actor!, saved);
+    return presentRequest(saved, actor);
+  },
+});
+
+export const REQUEST_VIEWS = ['mine', 'provider', 'queue', 'all'] as const;
+
+/**
+ * Lists: `mine` (my agency's applications), `provider` (requests to my agency that wait for it), `queue` (what waits
+ * for the information office or the review authority, as the viewer's roles say), `all` (deciding bodies only).
+ */
+export const listRequests = defineAction({
+  name: 'request.list',
+  permission: 'signed-in',
+  input: (raw) => readQuery(raw.query, { view: REQUEST_VIEWS, state: REQUEST_STATES, offset: 'int', limit: 'int' }),
+  run: async (actor, q, ctx) => {
+    const view = q.view ?? 'mine';
+    const conds: Cond[] = [];
+    if (view === 'mine') conds.push({ path: 'applicantAgencyId', eq: actor!.agencyId });
+    else if (view === 'provider') {
+      conds.push({ path: 'providerAgencyId', eq: actor!.agencyId }, { path: 'state', in: ['contact_sheet_issued', 'refusal_overruled', 'task_order_issued'] });
+    } else if (view === 'queue') {
+      const states: RequestState[] = [];
+      if (hasRole(actor, 'info_office')) states.push('submitted', 'provided');
+      if (hasRole(actor, 'reviewer')) states.push('under_review', 'refused', 'coordinating');
+      if (!states.length) throw new ForbiddenError('只有市信息办和审查机关有待办队列', 'only the information office and the review authority have a queue');
+      conds.push({ path: 'state', in: states });
+    } else if (!hasRole(actor, 'info_office', 'reviewer', 'leadership')) {
+      throw new ForbiddenError();
+    }
+    if (q.state) conds.push({ path: 'state', eq: q.state });
+    const page = await ctx.store.requests.list({
+      where: conds.length ? { and: conds } : undefined, sort: [{ path: 'updatedAt', dir: 'desc' }], ...paging(q),
+    });
+    const items = page.items.filter((r) => canSeeRequest(actor, r)).map((r) => presentRequest(r, actor));
+    return { ...page, items };
+  },
+});

@@ -1,0 +1,97 @@
+// The records the sharing workflow keeps. Each carries its own history of steps (who, when, from, to, what they
+// said), appended in the same compare-and-set write as the step itself, so a record and its history never disagree.
+
+import type { GrantKind, GrantState } from './grant.ts';
+import type { RequestKind, RequestState } from './request.ts';
+
+export interface WorkflowStep<S extends string = string> {
+  event: string;
+  from: S;
+  to: S;
+  /** Username and display name of who acted ('system' for the clock). */
+  by: string;
+  byName: string;
+  byAgencyId?: string;
+  at: string;
+  /** What the actor wrote: a reason, a basis, a delivery method. */
+  fields?: Record<string, string>;
+}
+
+/** A deadline running on the current step: `clock` names the setting, `due` is the last working day (city date). */
+export interface Deadline {
+  clock: string;
+  days: number;
+  since: string;
+  due: string;
+}
+
+export interface RequestedResource {
+  id: string;
+  code: string;
+  name: string;
+  shareType: string;
+  /** The data items wanted (names, as the catalog lists them). */
+  items: string[];
+}
+
+/** What the applicant states (workflows.md B, draft row). */
+export interface RequestTerms {
+  purpose: string;
+  scope: string;
+  facilities: string;
+  security: string;
+  basis: string;
+  /** The period of use, city dates, inclusive. */
+  startsOn: string;
+  endsOn: string;
+}
+
+export interface SharingRequest extends RequestTerms {
+  id: string;
+  version: number;
+  /** 申请编号, e.g. SQ2026-000012. */
+  number: string;
+  kind: RequestKind;
+  state: RequestState;
+  applicantAgencyId: string;
+  applicantUserId: string;
+  providerAgencyId: string;
+  resources: RequestedResource[];
+  /** Resource ids, flat, to find the requests on an entry. */
+  resourceIds: string[];
+  /** 《共享政务信息需求联系单》, once the review authority approved. */
+  contactSheet?: { number: string; issuedAt: string };
+  reply?: { deliveryMethod: string; deliveryDetail: string; deliverySchedule: string; at: string; by: string };
+  refusal?: { reason: string; basis: string; at: string; by: string };
+  deliberation?: { decision: 'upheld' | 'overruled'; reason: string; at: string; by: string };
+  /** 《共享政务信息实施任务书》. */
+  taskOrder?: { number: string; issuedAt: string };
+  grantId?: string;
+  deadline?: Deadline;
+  steps: WorkflowStep<RequestState>[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Grant {
+  id: string;
+  version: number;
+  /** 授权编号, e.g. SQ2026-000012 for a conditional grant's request, GR2026-000031 for an unconditional one. */
+  number: string;
+  kind: GrantKind;
+  state: GrantState;
+  requestId?: string;
+  consumerAgencyId: string;
+  consumerUserId: string;
+  providerAgencyId: string;
+  resources: RequestedResource[];
+  /** Resource ids, flat, to find the grants on an entry. */
+  resourceIds: string[];
+  purpose: string;
+  scope: string;
+  startsOn: string;
+  endsOn: string;
+  steps: WorkflowStep<GrantState>[];
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,83 @@
+// A workflow is data: a table of state × event → next state, with the party that may fire the event, the fields the
+// event must carry, and the clock the next state starts (architecture.md sketch; workflows.md). `step` is the only
+// interpreter: it never reads the store, so every transition, every wrong actor and every missing field is tested on
+// the table alone, and the service that persists a step (compare-and-set on the state) stays small.
+
+import { type FieldError, fieldError } from '../errors.ts';
+
+export interface Transition<S extends string, P extends string, K extends string = string> {
+  to: S;
+  /** The party of the case that may fire it (never a bare role: the reviewer of their own agency's case is not one). */
+  by: P;
+  /** Fields the event must carry, non-blank (a reason, a legal basis, a delivery method). */
+  needs?: readonly string[];
+  /** Only for cases of these kinds. */
+  kinds?: readonly K[];
+  /** The deadline setting started on entering `to` (working days). */
+  clock?: string;
+}
+
+/** An event leads to one transition, or to one per kind of case (each with `kinds`). */
+export type Machine<S extends string, E extends string, P extends string, K extends string = string> = {
+  readonly [state in S]: { readonly [event in E]?: Transition<S, P, K> | readonly Transition<S, P, K>[] };
+};
+
+/** The row of `event` in `state` that applies to a case of `kind`. */
+export function transitionFor<S extends string, E extends string, P extends string, K extends string>(
+  machine: Machine<S, E, P, K>, state: S, event: string, kind: K,
+): Transition<S, P, K> | undefined {
+  const row = (machine[state] as Record<string, Transition<S, P, K> | readonly Transition<S, P, K>[] | undefined> | undefined)?.[event];
+  if (!row) return undefined;
+  return (Array.isArray(row) ? row : [row as Transition<S, P, K>]).find((t) => !t.kinds || t.kinds.includes(kind));
+}
+
+export type StepResult<S extends string> =
+  | { ok: true; to: S; clock?: string }
+  | { ok: false; code: 'no-such-event'; zh: string; en: string }
+  | { ok: false; code: 'not-your-turn'; zh: string; en: string }
+  | { ok: false; code: 'missing-fields'; errors: FieldError[] };
+
+export interface FieldLabel {
+  zh: string;
+  en: string;
+}
+
+/** Which event, if any, may be fired now, by whom holding which parties, with what. */
+export function step<S extends string, E extends string, P extends string, K extends string>(
+  machine: Machine<S, E, P, K>,
+  state: S,
+  event: string,
+  ctx: { parties: ReadonlySet<P>; kind: K; fields: Readonly<Record<string, unknown>>; labels?: Readonly<Record<string, FieldLabel>> },
+): StepResult<S> {
+  const t = transitionFor(machine, state, event, ctx.kind);
+  if (!t) {
+    return { ok: false, code: 'no-such-event', zh: `当前状态下不能执行“${event}”`, en: `"${event}" is not possible in state ${state}` };
+  }
+  if (!ctx.parties.has(t.by)) return { ok: false, code: 'not-your-turn', zh: '此步骤不由您办理', en: `only the ${t.by} may do "${event}" now` };
+  const missing = (t.needs ?? []).filter((f) => {
+    const v = ctx.fields[f];
+    return typeof v !== 'string' || !v.trim();
+  });
+  if (missing.length) {
+    return {
+      ok: false, code: 'missing-fields',
+      errors: missing.map((f) => fieldError(`/${f}`, 'required', `请填写${ctx.labels?.[f]?.zh ?? f}`, `${ctx.labels?.[f]?.en ?? f} is required`)),
+    };
+  }
+  return { ok: true, to: t.to, ...(t.clock ? { clock: t.clock } : {}) };
+}
+
+/** The events a holder of `parties` can fire in `state` (what the pages render as buttons). */
+export function available<S extends string, E extends string, P extends string, K extends string>(
+  machine: Machine<S, E, P, K>, state: S, parties: ReadonlySet<P>, kind: K,
+): E[] {
+  return (Object.keys(machine[state]) as E[]).filter((e) => {
+    const t = transitionFor(machine, state, e, kind);
+    return !!t && parties.has(t.by);
+  });
+}
+
+/** States with no way out. */
+export function terminalStates<S extends string>(machine: Machine<S, string, string>): S[] {
+  return (Object.keys(machine) as S[]).filter((s) => Object.keys(machine[s]).length === 0);
+}

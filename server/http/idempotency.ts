@@ -1,0 +1,63 @@
+// Idempotency-Key on POSTs (issue 4; the IETF draft's semantics): a retried POST with the same key and the same
+// body gets the first answer again instead of being applied twice; the same key with another body is refused (422);
+// a retry while the first is still running is refused (409). Keys are per account, kept 24 hours.
+
+import { createHash } from 'node:crypto';
+import { BadRequestError, ConflictError, ValidationError, fieldError } from '../domain/errors.ts';
+import type { Actor } from '../domain/roles.ts';
+import type { IdempotencyRecord, Store } from '../ports/store.ts';
+
+const KEPT_MS = 24 * 3600_000;
+
+function sha(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+export function readIdempotencyKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const v = headers['idempotency-key'];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(v)) {
+    throw new BadRequestError('Idempotency-Key 应为 1 到 200 个可见 ASCII 字符', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+  }
+  return v;
+}
+
+export interface Replay {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Runs `write` once per (account, route, key). `write` answers with the status and body to send; a write that
+ * throws forgets the key, so the client may retry after fixing the request.
+ */
+export async function onceByKey(store: Store, actor: Actor | undefined, route: string, key: string, body: unknown, now: Date, write: () => Promise<Replay>): Promise<Replay> {
+  const id = `idem-${sha(`${actor?.userId ?? 'anonymous'}\n${route}\n${key}`).slice(0, 40)}`;
+  const fingerprint = sha(JSON.stringify(body ?? null));
+  const seen = await store.idempotency.get(id);
+  if (seen && Date.parse(seen.createdAt) > now.getTime() - KEPT_MS) {
+    if (seen.fingerprint !== fingerprint) {
+      throw new ValidationError([fieldError('/', 'idempotency_key_reused', '同一 Idempotency-Key 已用于另一请求', 'this Idempotency-Key was used for a different request')]);
+    }
+    if (seen.state === 'pending') throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
+    return { status: seen.status!, body: seen.body === undefined ? undefined : JSON.parse(seen.body) };
+  }
+  const actorRef = { userId: actor?.userId ?? 'anonymous', username: actor?.username ?? 'anonymous' };
+  let record: IdempotencyRecord;
+  try {
+    if (seen) await store.idempotency.remove(id, seen.version, actorRef);
+    record = await store.idempotency.create({ id, version: 1, fingerprint, state: 'pending', createdAt: now.toISOString() }, actorRef);
+  } catch {
+    // Another request with this key got there first.
+    throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
+  }
+  let answer: Replay;
+  try {
+    answer = await write();
+  } catch (e) {
+    await store.idempotency.remove(id, record.version, actorRef).catch(() => {});
+    throw e;
+  }
+  await store.idempotency.update(id, { ...record, state: 'done', status: answer.status, ...(answer.body === undefined ? {} : { body: JSON.stringify(answer.body) }) }, record.version, actorRef);
+  return answer;
+}
