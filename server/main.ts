@@ -1,5 +1,6 @@
 // Entry: load config → compose → createApp → listen. SIGTERM/SIGINT close the server, then the store.
 
+import { expireLapsedGrants } from './actions/sharing/grants.ts';
 import { createApp } from './app.ts';
 import { compose, startSearch } from './compose.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -27,12 +28,21 @@ async function main(): Promise<void> {
   const search = services.search && startSearch(services.search, log);
   const pruner = setInterval(() => services.store.sessions.prune(Date.now()).catch(() => {}), 10 * 60_000);
   pruner.unref();
+  // Grants past their period expire: at start-up, then hourly.
+  const expire = () => expireLapsedGrants(services.store, services.now()).then(
+    (n) => n && log.info('grants expired', { count: n }),
+    (e: unknown) => log.warn('grant expiry failed', { error: e instanceof Error ? e.message : String(e) }),
+  );
+  void expire();
+  const expiry = setInterval(expire, 3600_000);
+  expiry.unref();
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     log.info('shutting down', { signal });
     clearInterval(pruner);
+    clearInterval(expiry);
     server.close(() => {
       (async () => {
         await search?.stop();
