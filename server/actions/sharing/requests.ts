@@ -4,12 +4,12 @@
 // together (audit first: F17).
 
 import { cityDate } from '../../domain/calendar.ts';
-import { ConflictError, type FieldError, ForbiddenError, NotFoundError, ValidationError, fieldError } from '../../domain/errors.ts';
+import { type FieldError, ForbiddenError, NotFoundError, fieldError } from '../../domain/errors.ts';
 import type { Resource } from '../../domain/resource.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import type { RequestedResource, SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
-import { available, step } from '../../domain/workflow/machine.ts';
+import { available } from '../../domain/workflow/machine.ts';
 import {
   REQUEST_EVENTS, REQUEST_FIELD_LABELS, REQUEST_STATES, type RequestEvent, type RequestKind, type RequestState, requestMachine, requestPartiesOf,
 } from '../../domain/workflow/request.ts';
@@ -18,7 +18,8 @@ import { type ActionContext, defineAction } from '../define.ts';
 import { paging, readId, readQuery } from '../input.ts';
 import { startClock } from './clock.ts';
 import { createConditionalGrant } from './grants.ts';
-import { asObject, failIf, readTerms, readWanted, text } from './terms.ts';
+import { nextState, readStepInput } from './step.ts';
+import { asObject, failIf, readTerms, readWanted } from './terms.ts';
 
 const APPLICANT_ROLES = ['agency_staff', 'data_steward'] as const;
 
@@ -129,39 +130,13 @@ function effects(r: SharingRequest, event: RequestEvent, fields: Record<string, 
   }
 }
 
-const STEP_FIELDS = ['reason', 'basis', 'deliveryMethod', 'deliveryDetail', 'deliverySchedule'] as const;
-
 export const stepRequest = defineAction({
   name: 'request.step',
   permission: 'signed-in',
-  input: (raw) => {
-    const body = asObject(raw.body);
-    const errors: FieldError[] = [];
-    const event = body.event;
-    if (typeof event !== 'string' || !(REQUEST_EVENTS as readonly string[]).includes(event)) {
-      errors.push(fieldError('/event', 'enum', `步骤应为:${REQUEST_EVENTS.join('、')}`, `event must be one of ${REQUEST_EVENTS.join(', ')}`));
-    }
-    const fields: Record<string, string> = {};
-    for (const f of STEP_FIELDS) {
-      const label = REQUEST_FIELD_LABELS[f];
-      const v = text(body, f, [label.zh, label.en], errors, false);
-      if (v) fields[f] = v;
-    }
-    const version = body.version;
-    if (!Number.isInteger(version) || (version as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
-    failIf(errors);
-    return { id: readId(raw.params), event: event as RequestEvent, fields, version: version as number };
-  },
+  input: (raw) => readStepInput(raw, REQUEST_EVENTS, REQUEST_FIELD_LABELS),
   run: async (actor, { id, event, fields, version }, ctx) => {
     const r = await loadRequest(ctx, actor, id);
-    if (r.version !== version) throw new ConflictError('该申请已被他人处理,请刷新后再试', 'the request changed since you read it; reload and try again', r.version);
-    const parties = requestPartiesOf(actor, r);
-    const result = step(requestMachine, r.state, event, { parties, kind: r.kind, fields, labels: REQUEST_FIELD_LABELS });
-    if (!result.ok) {
-      if (result.code === 'missing-fields') throw new ValidationError(result.errors);
-      if (result.code === 'not-your-turn') throw new ForbiddenError(result.zh, result.en);
-      throw new ConflictError(result.zh, result.en, r.version);
-    }
+    const result = nextState(requestMachine, r, { id, event, fields, version }, requestPartiesOf(actor, r), REQUEST_FIELD_LABELS);
     const now = ctx.now();
     const at = now.toISOString();
     const stepEntry: WorkflowStep<RequestState> = {
