@@ -35,6 +35,12 @@ export function cityDate(at: Date): string {
   return new Date(at.getTime() + CITY_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** An instant as the city reads it, to the minute: "2026-11-30 17:04". */
+export function cityDateTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t + CITY_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 function addDays(date: string, n: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }

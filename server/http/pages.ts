@@ -1,10 +1,7 @@
 // Server-rendered pages in Chinese. They call the same actions as the JSON API, so a rule enforced for one is
 // enforced for the other. Forms carry a synchroniser CSRF token.
 
-import { resolve } from 'node:path';
-import { csrfSync } from 'csrf-sync';
 import { type NextFunction, type Request, type Response, Router } from 'express';
-import { Eta } from 'eta';
 import type passport from 'passport';
 import type { Services } from '../actions/define.ts';
 import { listAgencies, listClassification } from '../actions/reference.ts';
@@ -13,53 +10,17 @@ import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
 import { search as searchCatalog, vocabularyLabel } from '../actions/search.ts';
 import updateResource from '../actions/resources/update.ts';
-import { codeSlug } from '../domain/codes.ts';
 import { BadRequestError, ForbiddenError, UnauthenticatedError, UnavailableError, ValidationError } from '../domain/errors.ts';
-import type { Overlap } from '../domain/overlap.ts';
 import type { Resource } from '../domain/resource.ts';
 import type { Logger } from '../log.ts';
 import { FACET_NAMES, type FacetName, MAX_WINDOW } from '../domain/search.ts';
-import { type Actor, ROLE_LABELS, hasRole } from '../domain/roles.ts';
-import { EDITABLE_STATUSES, BASE_DATABASES, DATA_TYPES, FORMAT_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, SHARE_TYPES, STATUS_LABELS, UPDATE_CYCLES } from '../domain/vocab.ts';
+import { type Actor, hasRole } from '../domain/roles.ts';
+import { EDITABLE_STATUSES } from '../domain/vocab.ts';
 import { runAction } from './api.ts';
 import { formToResourceInput, pointerToField, resourceToForm } from './form.ts';
-import { type Problem, toProblem } from './problem.ts';
-
-declare module 'express-session' {
-  interface SessionData {
-    flash?: { overlaps?: Overlap[]; notice?: string };
-  }
-}
-
-export const eta = new Eta({ views: resolve(import.meta.dirname, '../../views'), cache: process.env.NODE_ENV === 'production', autoEscape: true });
-
-const VOCAB = { FORMAT_TYPES, SHARE_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, UPDATE_CYCLES, BASE_DATABASES, DATA_TYPES, STATUS_LABELS, ROLE_LABELS };
-
-const { generateToken, csrfSynchronisedProtection } = csrfSync({
-  getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
-  errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
-});
-
-function render(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
-  const actor = res.locals.actor as Actor | undefined;
-  // Anonymous visitors see no form but the login form; minting a token for them would write a session per page view.
-  const csrfToken = req.session && (actor || view === './auth/login') ? generateToken(req) : '';
-  res.status(status).type('html').send(eta.render(view, { ...data, actor, csrfToken, v: VOCAB, codeSlug, path: req.path, hasRole: (...r: Parameters<typeof hasRole>[1][]) => hasRole(actor, ...r) }));
-}
-
-export function renderProblemPage(res: Response, p: Problem): void {
-  const status = p.status;
-  const message = status === 404 ? '您要找的页面或记录不存在,或您无权查看。' : status === 403 ? '您无权执行此操作。' : status === 401 ? '请先登录。' : p.detail_zh;
-  res.type('html').send(eta.render('./errors/problem', { actor: res.locals.actor, csrfToken: '', v: VOCAB, path: '', hasRole: () => false, problem: p, message }));
-}
-
-function requireSignIn(req: Request, res: Response, next: NextFunction): void {
-  if (!res.locals.actor) {
-    res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-    return;
-  }
-  next();
-}
+import { toProblem } from './problem.ts';
+import { sharingPages } from './sharing-pages.ts';
+import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
 
 async function formChoices(req: Request, res: Response, services: Services) {
   const [agencies, nodes] = await Promise.all([runAction(listAgencies, req, res, services), runAction(listClassification, req, res, services)]);
@@ -209,6 +170,8 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
       loginHref: `/login?next=${encodeURIComponent(req.originalUrl)}`,
     });
   });
+
+  sharingPages(r, services);
 
   // Pages answer an unauthenticated API-style error with the login page instead.
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

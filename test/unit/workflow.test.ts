@@ -1,7 +1,7 @@
 // The workflow tables on their own: every transition, every wrong actor, every missing field, and the calendar.
 
 import { expect } from 'chai';
-import { addWorkingDays, cityDate, isOverdue, isWorkingDay, workCalendar, workingDaysBetween } from '../../server/domain/calendar.ts';
+import { addWorkingDays, cityDate, cityDateTime, isOverdue, isWorkingDay, workCalendar, workingDaysBetween } from '../../server/domain/calendar.ts';
 import { GRANT_STATES, grantMachine, grantPartiesOf } from '../../server/domain/workflow/grant.ts';
 import { available, step, terminalStates, transitionFor } from '../../server/domain/workflow/machine.ts';
 import {
@@ -127,6 +127,7 @@ describe('workflow: working-day clocks', () => {
 
   it('dates are the city\'s (UTC+8) and a deadline is overdue the day after it', () => {
     expect(cityDate(new Date('2026-11-30T17:00:00Z'))).to.equal('2026-12-01');
+    expect(cityDateTime('2026-11-30T09:04:59.000Z')).to.equal('2026-11-30 17:04');
     expect(isOverdue('2026-12-01', new Date('2026-12-01T15:59:00Z'))).to.equal(false);
     expect(isOverdue('2026-12-01', new Date('2026-12-01T16:00:00Z'))).to.equal(true);
   });

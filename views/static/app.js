@@ -1,6 +1,11 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   'use strict';
+  // Printable documents: a print button (hidden without scripts; the browser's own print works anyway).
+  Array.prototype.forEach.call(document.querySelectorAll('[data-print]'), function (b) {
+    b.hidden = false;
+    b.addEventListener('click', function () { window.print(); });
+  });
   // Keep the format-type list to the types of the chosen category.
   var cat = document.querySelector('[data-format-category]');
   var type = document.querySelector('[data-format-type]');

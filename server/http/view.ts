@@ -1,0 +1,50 @@
+// What every server-rendered page shares: the template engine, the vocabularies templates read, CSRF, rendering
+// and the sign-in gate.
+
+import { resolve } from 'node:path';
+import { csrfSync } from 'csrf-sync';
+import type { NextFunction, Request, Response } from 'express';
+import { Eta } from 'eta';
+import { cityDateTime } from '../domain/calendar.ts';
+import { codeSlug } from '../domain/codes.ts';
+import type { Overlap } from '../domain/overlap.ts';
+import { type Actor, ROLE_LABELS, hasRole } from '../domain/roles.ts';
+import { BASE_DATABASES, DATA_TYPES, FORMAT_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, SHARE_TYPES, STATUS_LABELS, UPDATE_CYCLES } from '../domain/vocab.ts';
+import type { Problem } from './problem.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    flash?: { overlaps?: Overlap[]; notice?: string };
+  }
+}
+
+export const eta = new Eta({ views: resolve(import.meta.dirname, '../../views'), cache: process.env.NODE_ENV === 'production', autoEscape: true });
+
+const VOCAB = { FORMAT_TYPES, SHARE_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, UPDATE_CYCLES, BASE_DATABASES, DATA_TYPES, STATUS_LABELS, ROLE_LABELS };
+
+export const { generateToken, csrfSynchronisedProtection } = csrfSync({
+  getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+  errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
+});
+
+export function render(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
+  const actor = res.locals.actor as Actor | undefined;
+  // Anonymous visitors see no form but the login form; minting a token for them would write a session per page view.
+  const csrfToken = req.session && (actor || view === './auth/login') ? generateToken(req) : '';
+  res.status(status).type('html').send(eta.render(view, { ...data, actor, csrfToken, v: VOCAB, codeSlug, when: cityDateTime, path: req.path, hasRole: (...r: Parameters<typeof hasRole>[1][]) => hasRole(actor, ...r) }));
+}
+
+export function renderProblemPage(res: Response, p: Problem): void {
+  const status = p.status;
+  const message = status === 404 ? '您要找的页面或记录不存在,或您无权查看。' : status === 403 ? '您无权执行此操作。' : status === 401 ? '请先登录。' : p.detail_zh;
+  res.type('html').send(eta.render('./errors/problem', { actor: res.locals.actor, csrfToken: '', v: VOCAB, path: '', hasRole: () => false, problem: p, message }));
+}
+
+export function requireSignIn(req: Request, res: Response, next: NextFunction): void {
+  if (!res.locals.actor) {
+    res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    return;
+  }
+  next();
+}
+
