@@ -134,6 +134,32 @@ describe('Browser: a conditional-sharing request from search result to active gr
     expect(errors).to.deep.equal([]);
   });
 
+  it('a refusal with its legal basis goes to the deliberation, whose decision is final', async () => {
+    const applicant = await signedIn('wsj');
+    await applicant.goto(`${app.url}/search?q=${encodeURIComponent('暂住人口登记信息')}`);
+    await applicant.locator('[data-testid=hit]', { hasText: '暂住人口登记信息' }).first().locator('a:text-is("申请共享")').click();
+    await applicant.waitForURL(/\/requests\/new\?resource=/);
+    for (const [name, value] of Object.entries({ purpose: '传染病密切接触者排查', scope: '疾控中心流调组', facilities: '卫生专网', security: '专人专机', basis: '《传染病防治法》第十二条' })) {
+      await applicant.fill(`[name=${name}]`, value);
+    }
+    await applicant.click('button:text-is("提交申请")');
+    await applicant.waitForURL(/\/requests\/req-/);
+    const number = (await applicant.textContent('h1 code'))!.trim();
+    const [office, reviewer, provider] = [await signedIn('office'), await signedIn('reviewer'), await signedIn('gaj')];
+    await takeStep(office, number, 'queue', '受理');
+    await takeStep(reviewer, number, 'queue', '审查通过');
+    await takeStep(provider, number, 'provider', '拒绝提供', { reason: '涉及个人行踪,超出申请用途所需', basis: '《个人信息保护法》第六条' });
+    expect(await provider.textContent('[data-testid=state]')).to.equal('提供方拒绝(待审议)');
+    expect(await provider.textContent('[data-testid=deadline]')).to.contain('10 个工作日');
+    await takeStep(reviewer, number, 'queue', '维持拒绝', { reason: '可改用核验接口,不需批量提供' });
+    expect(await reviewer.textContent('[data-testid=state]')).to.equal('审议维持拒绝');
+    expect(await reviewer.locator('[data-testid=actions]').count()).to.equal(0);
+    await applicant.reload();
+    const steps = (await applicant.textContent('[data-testid=steps]'))!;
+    expect(steps).to.contain('拒绝提供').and.contain('《个人信息保护法》第六条').and.contain('维持拒绝');
+    expect(errors).to.deep.equal([]);
+  });
+
   async function takeStepExpectingError(page: Page, number: string) {
     await page.goto(`${app.url}/requests?view=provider`);
     await page.click(`[data-testid=requests] a:text("${number}")`);
