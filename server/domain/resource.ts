@@ -61,17 +61,30 @@ export interface Resource extends Omit<ResourceInput, 'provider'> {
   createdBy: string;
   updatedBy: string;
   publishedAt?: string;
+  /** The publication workflow's steps on this entry (workflows.md A): who submitted, returned, approved, published. */
+  review?: { steps: ReviewStep[]; batchId?: string; returnReason?: string };
   /** Derived, kept for lookups: the folded name (unique per provider), the node code, the authority items folded by synonym. */
   nameKey: string;
   classNode: string;
   authorityItems: string[];
 }
 
+export interface ReviewStep {
+  event: string;
+  from: ResourceStatus;
+  to: ResourceStatus;
+  by: string;
+  byName: string;
+  at: string;
+  reason?: string;
+  batchNumber?: string;
+}
+
 export const DERIVED_FIELDS = ['nameKey', 'classNode', 'authorityItems'] as const;
 
 /** Fields the system owns; a client that sends them is told so (mass assignment, B4). */
 export const READ_ONLY_FIELDS = [
-  'id', 'code', 'status', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'publishedAt', 'approvedBy', 'owner', 'deleted', '_id',
+  'id', 'code', 'status', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'publishedAt', 'approvedBy', 'owner', 'deleted', '_id', 'review',
 ] as const;
 
 export interface ValidationContext {

@@ -52,7 +52,7 @@ export type BaseDatabase = (typeof BASE_DATABASES)[number];
 export const SECRECY = ['非涉密', '涉密'] as const;
 export type Secrecy = (typeof SECRECY)[number];
 
-export const RESOURCE_STATUSES = ['draft', 'submitted', 'under_review', 'returned', 'approved', 'published', 'withdrawn'] as const;
+export const RESOURCE_STATUSES = ['draft', 'submitted', 'under_review', 'returned', 'approved', 'in_batch', 'batch_submitted', 'published', 'withdrawn'] as const;
 export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
 
 /** A steward edits an entry only while it is with them: before submission, or after it was returned. */
@@ -60,5 +60,5 @@ export const EDITABLE_STATUSES: readonly ResourceStatus[] = ['draft', 'returned'
 
 export const STATUS_LABELS: Record<ResourceStatus, string> = {
   draft: '草稿', submitted: '已提交', under_review: '审查中', returned: '已退回',
-  approved: '审查通过', published: '已发布', withdrawn: '已撤销',
+  approved: '审查通过', in_batch: '已编入批次', batch_submitted: '已报市政府', published: '已发布', withdrawn: '已撤销',
 };

@@ -9,6 +9,7 @@ import * as reference from '../actions/reference.ts';
 import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
 import { getResource, getResourceByCode, resourceHistory } from '../actions/resources/read.ts';
+import * as publishing from '../actions/resources/publish.ts';
 import removeResource from '../actions/resources/remove.ts';
 import updateResource from '../actions/resources/update.ts';
 import * as searching from '../actions/search.ts';
@@ -30,6 +31,11 @@ export const API_ROUTES: Route[] = [
   { method: 'put', path: '/resources/:id', action: updateResource },
   { method: 'delete', path: '/resources/:id', action: removeResource, status: 204 },
   { method: 'get', path: '/resources/:id/history', action: resourceHistory },
+  { method: 'post', path: '/resources/:id/steps', action: publishing.stepResource },
+  { method: 'get', path: '/batches', action: publishing.listBatches },
+  { method: 'post', path: '/batches', action: publishing.createBatch, status: 201 },
+  { method: 'get', path: '/batches/:id', action: publishing.getBatch },
+  { method: 'post', path: '/batches/:id/steps', action: publishing.stepBatch },
   { method: 'get', path: '/agencies', action: reference.listAgencies },
   { method: 'post', path: '/agencies', action: reference.createAgency, status: 201 },
   { method: 'get', path: '/agencies/:id', action: reference.getAgency },

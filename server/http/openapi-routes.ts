@@ -143,4 +143,25 @@ export const API_ROUTES_SPEC = {
       parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json(ref('StepInput')) }, responses: { 200: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) },
     },
   },
+  '/resources/{id}/steps': {
+    post: {
+      operationId: 'resource.step', summary: '目录审查发布 / a publication step on one entry: submit, accept, return, approve, resubmit, withdraw',
+      parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json(ref('StepInput')) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) },
+    },
+  },
+  '/batches': {
+    get: { operationId: 'batch.list', summary: '发布批次 / publication batches', parameters: [q('state', { type: 'string' }), q('offset', { type: 'integer' }), q('limit', { type: 'integer' })], responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403) } },
+    post: {
+      operationId: 'batch.create', summary: '编制批次 / put approved entries in a numbered batch (information office)',
+      parameters: [idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['resources'], properties: { resources: { type: 'array', items: { type: 'string' } } } }) },
+      responses: { 201: ok({ type: 'object' }), ...errors(400, 401, 403, 422) },
+    },
+  },
+  '/batches/{id}': { get: { operationId: 'batch.get', parameters: [idParam()], responses: { 200: ok({ type: 'object' }), ...errors(401, 403, 404) } } },
+  '/batches/{id}/steps': {
+    post: {
+      operationId: 'batch.step', summary: '报市政府、批准发布、退回 / submit a batch, approve it (published), or reject it',
+      parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json(ref('StepInput')) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) },
+    },
+  },
 };

@@ -8,17 +8,21 @@ import { listAgencies, listClassification } from '../actions/reference.ts';
 import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
+import { presentWithSteps, stepResource } from '../actions/resources/publish.ts';
 import { search as searchCatalog, vocabularyLabel } from '../actions/search.ts';
+import { transitionFor } from '../domain/workflow/machine.ts';
+import { PUBLICATION_EVENT_LABELS, type PublicationEvent, publicationMachine } from '../domain/workflow/publication.ts';
 import updateResource from '../actions/resources/update.ts';
-import { BadRequestError, ForbiddenError, UnauthenticatedError, UnavailableError, ValidationError } from '../domain/errors.ts';
+import { BadRequestError, ConflictError, ForbiddenError, UnauthenticatedError, UnavailableError, ValidationError } from '../domain/errors.ts';
 import type { Resource } from '../domain/resource.ts';
 import type { Logger } from '../log.ts';
 import { FACET_NAMES, type FacetName, MAX_WINDOW } from '../domain/search.ts';
 import { type Actor, hasRole } from '../domain/roles.ts';
-import { EDITABLE_STATUSES } from '../domain/vocab.ts';
+import { EDITABLE_STATUSES, STATUS_LABELS } from '../domain/vocab.ts';
 import { runAction } from './api.ts';
 import { formToResourceInput, pointerToField, resourceToForm } from './form.ts';
 import { toProblem } from './problem.ts';
+import { publicationPages } from './publication-pages.ts';
 import { sharingPages } from './sharing-pages.ts';
 import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
 
@@ -99,7 +103,22 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     const own = hasRole(actor, 'data_steward') && actor!.agencyId === resource.provider?.agencyId;
     const canEdit = own && EDITABLE_STATUSES.includes(resource.status!);
     const history = own || hasRole(actor, 'reviewer', 'info_office') ? (await runAction(resourceHistory, req, res, services)).items : [];
-    render(req, res, './resources/detail', { r: resource, flash, canEdit, history });
+    const steps = presentWithSteps(resource as Resource, actor).actions.map((event) => ({
+      event, label: PUBLICATION_EVENT_LABELS[event], needs: transitionFor(publicationMachine, resource.status!, event, 'entry')?.needs ?? [],
+    }));
+    render(req, res, './resources/detail', { r: resource, flash, canEdit, history, steps, stepWords: PUBLICATION_EVENT_LABELS });
+  });
+
+  r.post('/resources/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+    const form = req.body as Record<string, string>;
+    try {
+      const saved = await runAction(stepResource, req, res, services, { event: form.event, version: Number(form.version), ...(form.reason ? { reason: form.reason } : {}) });
+      req.session.flash = { notice: `已办理:${PUBLICATION_EVENT_LABELS[form.event as PublicationEvent] ?? form.event}。当前状态:${STATUS_LABELS[saved.status!]}` };
+    } catch (e) {
+      if (!(e instanceof ValidationError || e instanceof ConflictError)) throw e;
+      req.session.flash = { notice: e instanceof ConflictError ? e.zh : '请填写理由后再办理' };
+    }
+    res.redirect(303, `/resources/${req.params.id}`);
   });
 
   r.get('/resources/:id/edit', requireSignIn, async (req, res) => {
@@ -172,6 +191,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
   });
 
   sharingPages(r, services);
+  publicationPages(r, services);
 
   // Pages answer an unauthenticated API-style error with the login page instead.
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

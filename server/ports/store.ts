@@ -8,7 +8,7 @@ import type {
 } from '../domain/entities.ts';
 import type { Resource } from '../domain/resource.ts';
 import type { CalendarRecord } from '../domain/calendar.ts';
-import type { Grant, SharingRequest } from '../domain/workflow/entities.ts';
+import type { Batch, Grant, SharingRequest } from '../domain/workflow/entities.ts';
 
 export type Scalar = string | number | boolean | null;
 
@@ -126,6 +126,7 @@ export interface Store {
   throttles: Repository<Throttle>;
   requests: Repository<SharingRequest>;
   grants: Repository<Grant>;
+  batches: Repository<Batch>;
   /** Days that differ from the weekday rule (holidays, make-up working days): the working-day clocks read them. */
   calendar: Repository<CalendarRecord>;
   /** Responses kept per Idempotency-Key, so a retried POST is answered, not applied twice. */
@@ -152,6 +153,7 @@ export const INDEXED_PATHS = {
   requests: ['number', 'state', 'kind', 'applicantAgencyId', 'providerAgencyId', 'resourceIds', 'updatedAt'],
   grants: ['number', 'state', 'consumerAgencyId', 'providerAgencyId', 'resourceIds', 'requestId', 'updatedAt'],
   calendar: ['date'],
+  batches: ['number', 'state', 'updatedAt'],
   idempotency: ['createdAt'],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -169,4 +171,5 @@ export const UNIQUE_KEYS: Partial<Record<CollectionName, string[][]>> = {
   requests: [['number']],
   grants: [['number']],
   calendar: [['date']],
+  batches: [['number']],
 };

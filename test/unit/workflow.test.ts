@@ -8,6 +8,8 @@ import {
   REQUEST_EVENTS, REQUEST_FIELD_LABELS, REQUEST_STATES, type RequestKind, type RequestParty, type RequestState, requestMachine, requestPartiesOf,
 } from '../../server/domain/workflow/request.ts';
 import type { Actor, Role } from '../../server/domain/roles.ts';
+import { RESOURCE_STATUSES } from '../../server/domain/vocab.ts';
+import { PUBLICATION_EVENTS, batchMachine, publicationMachine, publicationPartiesOf } from '../../server/domain/workflow/publication.ts';
 
 const PARTIES: RequestParty[] = ['applicant', 'info_office', 'reviewer', 'provider'];
 const FULL = { reason: '理由', basis: '依据', deliveryMethod: '接口', deliveryDetail: '地址', deliverySchedule: '实时' };
@@ -130,5 +132,52 @@ describe('workflow: working-day clocks', () => {
     expect(cityDateTime('2026-11-30T09:04:59.000Z')).to.equal('2026-11-30 17:04');
     expect(isOverdue('2026-12-01', new Date('2026-12-01T15:59:00Z'))).to.equal(false);
     expect(isOverdue('2026-12-01', new Date('2026-12-01T16:00:00Z'))).to.equal(true);
+  });
+});
+
+describe('workflow: the catalog publication table', () => {
+  const P = ['steward', 'info_office', 'reviewer', 'city_government'] as const;
+  const ROWS: [string, string, (typeof P)[number], string, string[]][] = [
+    ['draft', 'submit', 'steward', 'submitted', []],
+    ['submitted', 'accept', 'info_office', 'under_review', []],
+    ['submitted', 'return', 'info_office', 'returned', ['reason']],
+    ['under_review', 'approve', 'reviewer', 'approved', []],
+    ['under_review', 'return', 'reviewer', 'returned', ['reason']],
+    ['returned', 'resubmit', 'steward', 'submitted', []],
+    ['approved', 'batch', 'info_office', 'in_batch', []],
+    ['in_batch', 'unbatch', 'info_office', 'approved', []],
+    ['in_batch', 'submit_batch', 'info_office', 'batch_submitted', []],
+    ['batch_submitted', 'publish', 'city_government', 'published', []],
+    ['batch_submitted', 'reject_batch', 'city_government', 'approved', ['reason']],
+    ['published', 'withdraw', 'info_office', 'withdrawn', ['reason']],
+  ];
+  it('has exactly these transitions, each for one party, with its required fields', () => {
+    for (const [from, event, by, to, needs] of ROWS) {
+      const ok = step(publicationMachine, from as never, event, { parties: new Set([by]), kind: 'entry', fields: { reason: '理由' } });
+      expect(ok, `${from} ${event}`).to.deep.equal({ ok: true, to });
+      for (const other of P.filter((p) => p !== by)) {
+        const r = step(publicationMachine, from as never, event, { parties: new Set([other]), kind: 'entry', fields: { reason: '理由' } });
+        expect(r.ok === false && r.code, `${other} ${event}`).to.equal('not-your-turn');
+      }
+      for (const n of needs) expect(step(publicationMachine, from as never, event, { parties: new Set([by]), kind: 'entry', fields: {} }).ok, `${event} without ${n}`).to.equal(false);
+    }
+    const listed = new Set(ROWS.map(([s, e]) => `${s}/${e}`));
+    for (const s of RESOURCE_STATUSES) {
+      for (const e of PUBLICATION_EVENTS) {
+        if (listed.has(`${s}/${e}`)) continue;
+        const r = step(publicationMachine, s, e, { parties: new Set(P), kind: 'entry', fields: { reason: '理由' } });
+        expect(r.ok === false && r.code, `${s}/${e}`).to.equal('no-such-event');
+      }
+    }
+    expect(terminalStates(publicationMachine)).to.deep.equal(['withdrawn']);
+  });
+
+  it('nobody decides on their own agency\'s entry; leadership is the city government', () => {
+    const a = (agencyId: string, ...roles: Role[]): Actor => ({ userId: 'u', username: 'u', displayName: 'u', agencyId, roles });
+    expect([...publicationPartiesOf(a('ag-p', 'data_steward'), 'ag-p')]).to.deep.equal(['steward']);
+    expect([...publicationPartiesOf(a('ag-p', 'reviewer', 'info_office'), 'ag-p')]).to.deep.equal([]);
+    expect([...publicationPartiesOf(a('ag-x', 'reviewer'), 'ag-p')]).to.deep.equal(['reviewer']);
+    expect([...publicationPartiesOf(a('ag-city', 'leadership'), 'ag-p')]).to.deep.equal(['city_government']);
+    expect(step(batchMachine, 'submitted', 'reject', { parties: new Set(['city_government']), kind: 'batch', fields: {} }).ok).to.equal(false);
   });
 });

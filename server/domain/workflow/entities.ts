@@ -2,6 +2,7 @@
 // said), appended in the same compare-and-set write as the step itself, so a record and its history never disagree.
 
 import type { GrantKind, GrantState } from './grant.ts';
+import type { BatchState } from './publication.ts';
 import type { RequestKind, RequestState } from './request.ts';
 
 export interface WorkflowStep<S extends string = string> {
@@ -92,6 +93,22 @@ export interface Grant {
   startsOn: string;
   endsOn: string;
   steps: WorkflowStep<GrantState>[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A numbered batch of approved entries submitted to the city government (workflows.md A). */
+export interface Batch {
+  id: string;
+  version: number;
+  /** 批次编号, e.g. PC2026-000003. */
+  number: string;
+  state: BatchState;
+  /** Always 'batch': the workflow interpreter reads a kind. */
+  kind: 'batch';
+  resources: { id: string; code: string; name: string; agencyId: string; agencyName: string }[];
+  resourceIds: string[];
+  steps: WorkflowStep<BatchState>[];
   createdAt: string;
   updatedAt: string;
 }

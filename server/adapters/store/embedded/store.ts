@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import type { CalendarRecord } from '../../../domain/calendar.ts';
-import type { Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
+import type { Batch, Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
 import type { IdempotencyRecord } from '../../../ports/store.ts';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -124,6 +124,7 @@ export function openEmbeddedStore(opts: EmbeddedStoreOptions): Store {
     grants: new SqliteCollection<Grant>(db, 'grants', now),
     calendar: new SqliteCollection<CalendarRecord>(db, 'calendar', now),
     idempotency: new SqliteCollection<IdempotencyRecord>(db, 'idempotency', now),
+    batches: new SqliteCollection<Batch>(db, 'batches', now),
     sessions: new SqliteSessions(db),
     audit: new SqliteAudit(db, now),
     async ping() {

@@ -31,6 +31,7 @@ export const PATH_TYPES: PathTypes = {
     number: 'string', state: 'string', consumerAgencyId: 'string', providerAgencyId: 'string', resourceIds: 'strings', requestId: 'string', updatedAt: 'string',
   },
   calendar: { date: 'string' },
+  batches: { number: 'string', state: 'string', updatedAt: 'string' },
   idempotency: { createdAt: 'string' },
 };
 

@@ -11,7 +11,7 @@
 
 import mongoose from 'mongoose';
 import type { CalendarRecord } from '../../../domain/calendar.ts';
-import type { Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
+import type { Batch, Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
 import type { IdempotencyRecord } from '../../../ports/store.ts';
 import type { Agency, ApiToken, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User } from '../../../domain/entities.ts';
 import { UnavailableError } from '../../../domain/errors.ts';
@@ -87,6 +87,7 @@ function makeStore(ctx: MongoContext): Store {
     grants: new MongoCollection<Grant>(ctx, 'grants'),
     calendar: new MongoCollection<CalendarRecord>(ctx, 'calendar'),
     idempotency: new MongoCollection<IdempotencyRecord>(ctx, 'idempotency'),
+    batches: new MongoCollection<Batch>(ctx, 'batches'),
     sessions: new MongoSessions(ctx),
     audit: new MongoAudit(ctx),
     async ping() {

@@ -1,0 +1,169 @@
+// Catalog publication (workflows.md A): an entry's steps from draft to published, and the numbered batches that
+// 市信息办 submits to the city government. Each write is a compare-and-set on the version read; a batch decision moves
+// its entries one by one, each by compare-and-set, after the batch itself moved (so two decisions cannot both run).
+
+import { cityDate } from '../../domain/calendar.ts';
+import { ConflictError, type FieldError, NotFoundError, ValidationError, fieldError } from '../../domain/errors.ts';
+import type { Resource } from '../../domain/resource.ts';
+import { type Actor, hasRole } from '../../domain/roles.ts';
+import type { Batch, WorkflowStep } from '../../domain/workflow/entities.ts';
+import { available, transitionFor } from '../../domain/workflow/machine.ts';
+import {
+  BATCH_ENTRY_EVENT, BATCH_EVENTS, type BatchState, ENTRY_EVENTS, PUBLICATION_FIELD_LABELS, type PublicationEvent, type PublicationParty,
+  batchMachine, publicationMachine, publicationPartiesOf,
+} from '../../domain/workflow/publication.ts';
+import { type ActionContext, defineAction } from '../define.ts';
+import { paging, readId, readQuery } from '../input.ts';
+import { nextState, readStepInput } from '../sharing/step.ts';
+import { asObject, failIf } from '../sharing/terms.ts';
+import { loadVisible, present } from './catalog.ts';
+
+function reviewStep(r: Resource, event: PublicationEvent, to: Resource['status'], actor: Actor, at: string, extra: { reason?: string; batchNumber?: string } = {}) {
+  return { event, from: r.status, to, by: actor.username, byName: actor.displayName, at, ...extra };
+}
+
+/** The entry as its viewer sees it, with the publication steps they can take on it now. */
+export function presentWithSteps(r: Resource, actor: Actor | undefined) {
+  const parties = publicationPartiesOf(actor, r.provider.agencyId);
+  return { ...present(r, actor), actions: available(publicationMachine, r.status, parties, 'entry').filter((e) => ENTRY_EVENTS.includes(e)) };
+}
+
+export const stepResource = defineAction({
+  name: 'resource.step',
+  permission: 'signed-in',
+  input: (raw) => readStepInput(raw, ENTRY_EVENTS, PUBLICATION_FIELD_LABELS),
+  run: async (actor, input, ctx) => {
+    const { resource: r } = await loadVisible(ctx, actor, { id: input.id });
+    const parties = publicationPartiesOf(actor, r.provider.agencyId);
+    const { to } = nextState(publicationMachine, { state: r.status, kind: 'entry', version: r.version }, input, parties, PUBLICATION_FIELD_LABELS);
+    const at = ctx.now().toISOString();
+    const reason = input.fields.reason;
+    const steps = [...(r.review?.steps ?? []), reviewStep(r, input.event, to, actor!, at, reason ? { reason } : {})];
+    const next: Resource = {
+      ...r, status: to, updatedAt: at, updatedBy: actor!.username,
+      review: { ...r.review, steps, ...(input.event === 'return' ? { returnReason: reason } : {}) },
+    };
+    const saved = await ctx.audited({ action: `resource.${input.event}`, object: r.id, outcome: 'success', detail: { code: r.code, from: r.status, to } },
+      () => ctx.store.resources.update(r.id, next, input.version, actor!));
+    return presentWithSteps(saved, actor);
+  },
+});
+
+function batchPartiesOf(actor: Actor | undefined): Set<PublicationParty> {
+  const out = new Set<PublicationParty>();
+  if (hasRole(actor, 'info_office')) out.add('info_office');
+  if (hasRole(actor, 'leadership')) out.add('city_government');
+  return out;
+}
+
+export function presentBatch(b: Batch, actor: Actor | undefined) {
+  return { ...b, actions: available(batchMachine, b.state, batchPartiesOf(actor), 'batch') };
+}
+
+/** Moves one entry by a batch event, by compare-and-set; an entry that moved meanwhile is reported, not forced. */
+async function moveEntry(ctx: ActionContext, actor: Actor, id: string, event: PublicationEvent, batch: Batch, at: string, reason?: string): Promise<string | undefined> {
+  const r = await ctx.store.resources.get(id);
+  if (!r) return `${id}: 已不存在`;
+  const t = transitionFor(publicationMachine, r.status, event, 'entry');
+  if (!t) return `${r.code}: 当前状态为 ${r.status}`;
+  const steps = [...(r.review?.steps ?? []), reviewStep(r, event, t.to, actor, at, { batchNumber: batch.number, ...(reason ? { reason } : {}) })];
+  const next: Resource = {
+    ...r, status: t.to, updatedAt: at, updatedBy: actor.username, review: { ...r.review, steps, ...(t.to === 'approved' ? {} : { batchId: batch.id }) },
+    ...(t.to === 'published' ? { publishedAt: at } : {}),
+  };
+  if (t.to === 'approved' && next.review) delete next.review.batchId;
+  try {
+    await ctx.store.resources.update(r.id, next, r.version, actor);
+  } catch (e) {
+    if (e instanceof ConflictError) return `${r.code}: 正被他人修改`;
+    throw e;
+  }
+  return undefined;
+}
+
+export const createBatch = defineAction({
+  name: 'batch.create',
+  permission: ['info_office'],
+  input: (raw) => {
+    const body = asObject(raw.body);
+    const ids = body.resources;
+    const errors: FieldError[] = [];
+    if (!Array.isArray(ids) || !ids.length || ids.length > 500 || ids.some((x) => typeof x !== 'string' || !/^[\w.:-]{1,64}$/.test(x))) {
+      errors.push(fieldError('/resources', 'required', '请选择 1 至 500 项审查通过的信息资源', 'choose 1 to 500 approved resources (ids)'));
+    }
+    failIf(errors);
+    return { ids: [...new Set(ids as string[])] };
+  },
+  run: async (actor, { ids }, ctx) => {
+    const found: Resource[] = [];
+    const errors: FieldError[] = [];
+    for (const [i, id] of ids.entries()) {
+      const r = await ctx.store.resources.get(id);
+      if (!r || r.status !== 'approved') errors.push(fieldError(`/resources/${i}`, 'not_approved', '只能编入审查通过的信息资源', 'only approved resources can be batched'));
+      else found.push(r);
+    }
+    if (errors.length) throw new ValidationError(errors);
+    const at = ctx.now().toISOString();
+    const year = cityDate(ctx.now()).slice(0, 4);
+    const number = `PC${year}-${String(await ctx.store.resources.nextSequence(`PC-${year}`)).padStart(6, '0')}`;
+    const batch: Batch = {
+      id: `batch-${number.toLowerCase()}`, version: 1, number, state: 'open', kind: 'batch',
+      resources: found.map((r) => ({ id: r.id, code: r.code, name: r.name, agencyId: r.provider.agencyId, agencyName: r.provider.name })),
+      resourceIds: found.map((r) => r.id), steps: [], createdAt: at, updatedAt: at,
+    };
+    const saved = await ctx.audited({ action: 'batch.create', object: batch.id, outcome: 'success', detail: { number, resources: batch.resourceIds.length } },
+      () => ctx.store.batches.create(batch, actor!));
+    const skipped: string[] = [];
+    for (const r of found) {
+      const why = await moveEntry(ctx, actor!, r.id, 'batch', saved, at);
+      if (why) skipped.push(why);
+    }
+    return { ...presentBatch(saved, actor), skipped };
+  },
+});
+
+export const stepBatch = defineAction({
+  name: 'batch.step',
+  permission: ['info_office', 'leadership'],
+  input: (raw) => readStepInput(raw, BATCH_EVENTS, PUBLICATION_FIELD_LABELS),
+  run: async (actor, input, ctx) => {
+    const b = await ctx.store.batches.get(input.id);
+    if (!b) throw new NotFoundError('batch');
+    const { to } = nextState(batchMachine, b, input, batchPartiesOf(actor), PUBLICATION_FIELD_LABELS);
+    const at = ctx.now().toISOString();
+    const step: WorkflowStep<BatchState> = {
+      event: input.event, from: b.state, to, by: actor!.username, byName: actor!.displayName, byAgencyId: actor!.agencyId, at,
+      ...(Object.keys(input.fields).length ? { fields: input.fields } : {}),
+    };
+    // The batch moves first, by compare-and-set: of two decisions on it only one goes on to move its entries.
+    const saved = await ctx.audited({ action: `batch.${input.event}`, object: b.id, outcome: 'success', detail: { number: b.number, from: b.state, to } },
+      () => ctx.store.batches.update(b.id, { ...b, state: to, steps: [...b.steps, step], updatedAt: at }, input.version, actor!));
+    const skipped: string[] = [];
+    for (const id of b.resourceIds) {
+      const why = await moveEntry(ctx, actor!, id, BATCH_ENTRY_EVENT[input.event], saved, at, input.fields.reason);
+      if (why) skipped.push(why);
+    }
+    return { ...presentBatch(saved, actor), skipped };
+  },
+});
+
+export const getBatch = defineAction({
+  name: 'batch.get',
+  permission: ['info_office', 'reviewer', 'leadership'],
+  input: (raw) => ({ id: readId(raw.params) }),
+  run: async (actor, { id }, ctx) => {
+    const b = await ctx.store.batches.get(id);
+    if (!b) throw new NotFoundError('batch');
+    return presentBatch(b, actor);
+  },
+});
+
+export const listBatches = defineAction({
+  name: 'batch.list',
+  permission: ['info_office', 'reviewer', 'leadership'],
+  input: (raw) => readQuery(raw.query, { state: ['open', 'submitted', 'approved', 'rejected'], offset: 'int', limit: 'int' }),
+  run: async (actor, q, ctx) => {
+    const page = await ctx.store.batches.list({ where: q.state ? { path: 'state', eq: q.state } : undefined, sort: [{ path: 'updatedAt', dir: 'desc' }], ...paging(q) });
+    return { ...page, items: page.items.map((b) => presentBatch(b, actor)) };
+  },
+});

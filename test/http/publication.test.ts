@@ -1,0 +1,139 @@
+// Catalog publication through the API (workflows.md A): the steward submits, 市信息办 accepts, the review authority
+// approves or returns with a reason, 市信息办 batches approved entries and submits the batch, the city government
+// (leadership) approves it and the entries are published, searchable by everyone.
+
+import { expect } from 'chai';
+import { publicationMachine } from '../../server/domain/workflow/publication.ts';
+import { step } from '../../server/domain/workflow/machine.ts';
+import { type Client, type TestApp, startApp } from '../support/harness.ts';
+import { resourceInput } from '../support/fixtures.ts';
+
+async function stepOn(c: Client, id: string, event: string, extra: Record<string, unknown> = {}) {
+  const cur = await c.json(`/api/v1/resources/${id}`);
+  return c.json(`/api/v1/resources/${id}/steps`, { method: 'POST', json: { event, version: cur.body.version, ...extra } });
+}
+
+async function batchStep(c: Client, id: string, event: string, extra: Record<string, unknown> = {}) {
+  const cur = await c.json(`/api/v1/batches/${id}`);
+  return c.json(`/api/v1/batches/${id}/steps`, { method: 'POST', json: { event, version: cur.body.version, ...extra } });
+}
+
+describe('HTTP: catalog publication', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startApp();
+  });
+  afterEach(() => app.close());
+
+  async function approvedEntry(name: string): Promise<string> {
+    const [gaj, office, reviewer] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer')];
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name }) })).body.resource;
+    expect((await stepOn(gaj, r.id, 'submit')).body.status).to.equal('submitted');
+    expect((await stepOn(office, r.id, 'accept')).body.status).to.equal('under_review');
+    expect((await stepOn(reviewer, r.id, 'approve')).body.status).to.equal('approved');
+    return r.id;
+  }
+
+  it('takes entries from draft to published through review and a numbered batch, and then everyone finds them', async () => {
+    const [office, leader, gaj] = [await app.as('office'), await app.as('leader'), await app.as('gaj')];
+    const a = await approvedEntry('常住人口基本信息');
+    const b = await approvedEntry('暂住人口登记信息');
+    const created = await office.json('/api/v1/batches', { method: 'POST', json: { resources: [a, b] } });
+    expect(created.status).to.equal(201);
+    expect(created.body.number).to.match(/^PC\d{4}-000001$/);
+    expect(created.body.skipped).to.deep.equal([]);
+    expect((await gaj.json(`/api/v1/resources/${a}`)).body.status).to.equal('in_batch');
+    expect((await batchStep(office, created.body.id, 'submit')).body.state).to.equal('submitted');
+    expect((await gaj.json(`/api/v1/resources/${b}`)).body.status).to.equal('batch_submitted');
+    // Only the city government decides on a batch.
+    expect((await batchStep(office, created.body.id, 'approve')).status).to.equal(403);
+    const approved = await batchStep(leader, created.body.id, 'approve');
+    expect(approved.body.state).to.equal('approved');
+    const entry = (await gaj.json(`/api/v1/resources/${a}`)).body;
+    expect(entry.status).to.equal('published');
+    expect(entry.publishedAt).to.be.a('string');
+    expect(entry.review.steps.map((s: { event: string }) => s.event)).to.deep.equal(['submit', 'accept', 'approve', 'batch', 'submit_batch', 'publish']);
+    expect(entry.review.steps.at(-1)).to.include({ by: 'leader', batchNumber: created.body.number });
+    await app.settle();
+    const found = await (await app.as('staff')).json(`/api/v1/search?q=${encodeURIComponent('暂住人口登记信息')}`);
+    expect(found.body.hits.map((h: { id: string }) => h.id)).to.include(b);
+  });
+
+  it('a returned entry carries its reason back to the steward, who edits it and resubmits', async () => {
+    const [gaj, office, reviewer] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer')];
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
+    await stepOn(gaj, r.id, 'submit');
+    await stepOn(office, r.id, 'accept');
+    const bare = await stepOn(reviewer, r.id, 'return');
+    expect(bare.status).to.equal(422);
+    expect(bare.body.errors[0]).to.deep.include({ pointer: '/reason' });
+    const returned = await stepOn(reviewer, r.id, 'return', { reason: '摘要未写明数据范围' });
+    expect(returned.body).to.deep.include({ status: 'returned' });
+    expect(returned.body.review.returnReason).to.equal('摘要未写明数据范围');
+    const edited = await gaj.json(`/api/v1/resources/${r.id}`, { method: 'PUT', json: { ...resourceInput({ abstract: '全市常住人口(不含暂住)的身份与户籍信息。' }), version: returned.body.version } });
+    expect(edited.status).to.equal(200);
+    expect((await stepOn(gaj, r.id, 'resubmit')).body.status).to.equal('submitted');
+  });
+
+  it('a rejected batch sends its entries back to approved; withdrawal of a published entry needs a reason', async () => {
+    const [office, leader, gaj] = [await app.as('office'), await app.as('leader'), await app.as('gaj')];
+    const a = await approvedEntry('常住人口基本信息');
+    const batch = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [a] } })).body;
+    await batchStep(office, batch.id, 'submit');
+    expect((await batchStep(leader, batch.id, 'reject')).status).to.equal(422);
+    expect((await batchStep(leader, batch.id, 'reject', { reason: '请与户籍信息合并发布' })).body.state).to.equal('rejected');
+    expect((await gaj.json(`/api/v1/resources/${a}`)).body.status).to.equal('approved');
+    const again = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [a] } })).body;
+    await batchStep(office, again.id, 'submit');
+    await batchStep(leader, again.id, 'approve');
+    expect((await stepOn(office, a, 'withdraw')).status).to.equal(422);
+    expect((await stepOn(office, a, 'withdraw', { reason: '数据已停止采集' })).body.status).to.equal('withdrawn');
+  });
+
+  it('refuses wrong actors (403), impossible steps and stale versions (409), and batches of unapproved entries (422)', async () => {
+    const [gaj, gsj, office, reviewer] = [await app.as('gaj'), await app.as('gsj'), await app.as('office'), await app.as('reviewer')];
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
+    expect((await stepOn(office, r.id, 'submit')).status).to.equal(403);
+    // Another agency's draft does not exist for it.
+    expect((await gsj.json(`/api/v1/resources/${r.id}/steps`, { method: 'POST', json: { event: 'submit', version: r.version } })).status).to.equal(404);
+    expect((await stepOn(reviewer, r.id, 'approve')).status).to.equal(409);
+    expect((await gaj.json(`/api/v1/resources/${r.id}/steps`, { method: 'POST', json: { event: 'submit', version: 99 } })).status).to.equal(409);
+    expect((await office.json('/api/v1/batches', { method: 'POST', json: { resources: [r.id] } })).status).to.equal(422);
+    // The table agrees: a steward cannot approve their own entry.
+    expect(step(publicationMachine, 'under_review', 'approve', { parties: new Set(['steward']), kind: 'entry', fields: {} }).ok).to.equal(false);
+  });
+
+  it('runs through the pages too: each person sees only their own step, the batch page is its printable list', async () => {
+    const [gaj, office, reviewer, leader] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('leader')];
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
+    const page = async (c: Client, path: string) => (await c.fetch(path, { headers: { accept: 'text/html' } })).text();
+    const pressOn = async (c: Client, event: string) => {
+      const version = String((await c.json(`/api/v1/resources/${r.id}`)).body.version);
+      const res = await c.form(`/resources/${r.id}/steps`, { event, version }, `/resources/${r.id}`);
+      expect(res.status).to.equal(303);
+    };
+    expect(await page(gaj, `/resources/${r.id}`)).to.contain('提交审查').and.not.contain('审查通过</button>');
+    await pressOn(gaj, 'submit');
+    expect(await page(office, `/resources/${r.id}`)).to.contain('受理</button>');
+    await pressOn(office, 'accept');
+    expect(await page(reviewer, `/resources/${r.id}`)).to.contain('审查通过</button>');
+    await pressOn(reviewer, 'approve');
+    const list = await page(office, '/batches');
+    expect(list).to.contain(r.code);
+    const made = await office.form('/batches', { resources: r.id }, '/batches');
+    expect(made.status).to.equal(303);
+    const batchPath = made.headers.get('location')!;
+    const batchPage = await page(office, batchPath);
+    expect(batchPage).to.contain('发布批次清单').and.contain(r.code).and.contain('报市政府</button>');
+    const batchId = batchPath.split('/').pop()!;
+    const step = async (c: Client, event: string) => {
+      const version = String((await c.json(`/api/v1/batches/${batchId}`)).body.version);
+      expect((await c.form(`${batchPath}/steps`, { event, version }, batchPath)).status).to.equal(303);
+    };
+    await step(office, 'submit');
+    expect(await page(leader, batchPath)).to.contain('批准发布</button>');
+    await step(leader, 'approve');
+    expect((await gaj.json(`/api/v1/resources/${r.id}`)).body.status).to.equal('published');
+    expect(await page(gaj, `/resources/${r.id}`)).to.contain('审查发布记录').and.contain('批准发布');
+  });
+});
