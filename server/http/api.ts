@@ -12,7 +12,9 @@ import { getResource, getResourceByCode, resourceHistory } from '../actions/reso
 import * as publishing from '../actions/resources/publish.ts';
 import removeResource from '../actions/resources/remove.ts';
 import updateResource from '../actions/resources/update.ts';
+import * as notices from '../actions/notices.ts';
 import * as searching from '../actions/search.ts';
+import * as workflowSettings from '../actions/workflow-settings.ts';
 import * as grants from '../actions/sharing/grants.ts';
 import * as requests from '../actions/sharing/requests.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
@@ -63,6 +65,13 @@ export const API_ROUTES: Route[] = [
   { method: 'post', path: '/requests', action: requests.createRequest, status: 201 },
   { method: 'get', path: '/requests/:id', action: requests.getRequest },
   { method: 'post', path: '/requests/:id/steps', action: requests.stepRequest },
+  { method: 'get', path: '/notifications', action: notices.listNotices },
+  { method: 'post', path: '/notifications/:id/read', action: notices.readNotice },
+  { method: 'get', path: '/settings/deadlines', action: workflowSettings.getDeadlines },
+  { method: 'put', path: '/settings/deadlines', action: workflowSettings.setDeadlines },
+  { method: 'get', path: '/calendar', action: workflowSettings.listCalendar },
+  { method: 'put', path: '/calendar/:date', action: workflowSettings.setCalendarDay },
+  { method: 'delete', path: '/calendar/:date', action: workflowSettings.removeCalendarDay, status: 204 },
   { method: 'get', path: '/grants', action: grants.listGrants },
   { method: 'post', path: '/grants', action: grants.obtainGrant, status: 201 },
   { method: 'get', path: '/grants/:id', action: grants.getGrant },

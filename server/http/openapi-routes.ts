@@ -110,7 +110,7 @@ export const API_ROUTES_SPEC = {
   '/requests': {
     get: {
       operationId: 'request.list', summary: '共享申请 / sharing requests: mine, to my agency (provider), the deciding bodies\' queue, all',
-      parameters: [q('view', { enum: ['mine', 'provider', 'queue', 'all'] }), q('state', { type: 'string' }), q('offset', { type: 'integer' }), q('limit', { type: 'integer' })],
+      parameters: [q('view', { enum: ['mine', 'provider', 'queue', 'overdue', 'all'] }), q('state', { type: 'string' }), q('offset', { type: 'integer' }), q('limit', { type: 'integer' })],
       responses: { 200: ok(ref('RequestPage')), ...errors(400, 401, 403) },
     },
     post: {
@@ -163,5 +163,18 @@ export const API_ROUTES_SPEC = {
       operationId: 'batch.step', summary: '报市政府、批准发布、退回 / submit a batch, approve it (published), or reject it',
       parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json(ref('StepInput')) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) },
     },
+  },
+  '/notifications': {
+    get: { operationId: 'notice.list', summary: '消息 / my inbox: what I have to know or do', parameters: [q('unread', { type: 'boolean' }), q('offset', { type: 'integer' }), q('limit', { type: 'integer' })], responses: { 200: ok({ type: 'object' }), ...errors(400, 401) } },
+  },
+  '/notifications/{id}/read': { post: { operationId: 'notice.read', parameters: [idParam(), idempotencyKey], responses: { 200: ok({ type: 'object' }), ...errors(401, 404, 409) } } },
+  '/settings/deadlines': {
+    get: { operationId: 'settings.deadlines.get', summary: '办理时限(工作日)/ workflow deadlines in working days', responses: { 200: ok({ type: 'object' }), ...errors(401) } },
+    put: { operationId: 'settings.deadlines.set', summary: 'system administrator', requestBody: { required: true, content: json({ type: 'object', properties: { review: { type: 'integer' }, reply: { type: 'integer' }, deliberation: { type: 'integer' }, version: { type: 'integer' } } }) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 409, 422) } },
+  },
+  '/calendar': { get: { operationId: 'calendar.list', summary: '节假日与调休 / holidays and make-up working days of a year', parameters: [q('year', { type: 'integer' })], responses: { 200: ok({ type: 'object' }), ...errors(400, 401) } } },
+  '/calendar/{date}': {
+    put: { operationId: 'calendar.set', summary: 'system administrator', parameters: [idParam('date')], requestBody: { required: true, content: json({ type: 'object', required: ['kind', 'name'], properties: { kind: { enum: ['holiday', 'workday'] }, name: { type: 'string' } } }) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 422) } },
+    delete: { operationId: 'calendar.remove', parameters: [idParam('date')], responses: { 204: { description: 'Removed' }, ...errors(401, 403, 404) } },
   },
 };

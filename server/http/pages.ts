@@ -24,6 +24,7 @@ import { formToResourceInput, pointerToField, resourceToForm } from './form.ts';
 import { toProblem } from './problem.ts';
 import { publicationPages } from './publication-pages.ts';
 import { sharingPages } from './sharing-pages.ts';
+import { workflowAdminPages } from './workflow-admin-pages.ts';
 import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
 
 async function formChoices(req: Request, res: Response, services: Services) {
@@ -192,6 +193,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
 
   sharingPages(r, services);
   publicationPages(r, services);
+  workflowAdminPages(r, services);
 
   // Pages answer an unauthenticated API-style error with the login page instead.
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

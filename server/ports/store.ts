@@ -8,7 +8,7 @@ import type {
 } from '../domain/entities.ts';
 import type { Resource } from '../domain/resource.ts';
 import type { CalendarRecord } from '../domain/calendar.ts';
-import type { Batch, Grant, SharingRequest } from '../domain/workflow/entities.ts';
+import type { Batch, Grant, Notification, Setting, SharingRequest } from '../domain/workflow/entities.ts';
 
 export type Scalar = string | number | boolean | null;
 
@@ -131,6 +131,10 @@ export interface Store {
   calendar: Repository<CalendarRecord>;
   /** Responses kept per Idempotency-Key, so a retried POST is answered, not applied twice. */
   idempotency: Repository<IdempotencyRecord>;
+  /** The in-app inbox: what each user has to know or do, addressed to agency × role. */
+  notifications: Repository<Notification>;
+  /** Administrators' settings (the workflow deadlines), one record per name. */
+  settings: Repository<Setting>;
   sessions: SessionStorePort;
   audit: AuditLog;
   /** Throws UnavailableError when the store cannot answer. */
@@ -155,10 +159,12 @@ export const INDEXED_PATHS = {
   calendar: ['date'],
   batches: ['number', 'state', 'updatedAt'],
   idempotency: ['createdAt'],
+  notifications: ['audience', 'createdAt'],
+  settings: [],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Indexed paths whose value is an array: a condition matches when any element matches (MongoDB semantics). */
-export const ARRAY_PATHS: ReadonlySet<string> = new Set(['authorityItems', 'resourceIds']);
+export const ARRAY_PATHS: ReadonlySet<string> = new Set(['authorityItems', 'resourceIds', 'audience']);
 
 export type CollectionName = keyof typeof INDEXED_PATHS;
 /** Unique among live (non-deleted) documents. `nameKey` is unique per provider, hence the pair. */

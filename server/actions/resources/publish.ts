@@ -9,10 +9,13 @@ import { type Actor, hasRole } from '../../domain/roles.ts';
 import type { Batch, WorkflowStep } from '../../domain/workflow/entities.ts';
 import { available, transitionFor } from '../../domain/workflow/machine.ts';
 import {
-  BATCH_ENTRY_EVENT, BATCH_EVENTS, type BatchState, ENTRY_EVENTS, PUBLICATION_FIELD_LABELS, type PublicationEvent, type PublicationParty,
+  BATCH_ENTRY_EVENT, BATCH_EVENTS, BATCH_EVENT_LABELS, BATCH_STATE_LABELS, type BatchState, ENTRY_EVENTS, PUBLICATION_EVENT_LABELS, PUBLICATION_FIELD_LABELS,
+  type PublicationEvent, type PublicationParty,
   batchMachine, publicationMachine, publicationPartiesOf,
 } from '../../domain/workflow/publication.ts';
+import { STATUS_LABELS } from '../../domain/vocab.ts';
 import { type ActionContext, defineAction } from '../define.ts';
+import { address, notify, tellNext } from '../notices.ts';
 import { paging, readId, readQuery } from '../input.ts';
 import { nextState, readStepInput } from '../sharing/step.ts';
 import { asObject, failIf } from '../sharing/terms.ts';
@@ -45,9 +48,28 @@ export const stepResource = defineAction({
     };
     const saved = await ctx.audited({ action: `resource.${input.event}`, object: r.id, outcome: 'success', detail: { code: r.code, from: r.status, to } },
       () => ctx.store.resources.update(r.id, next, input.version, actor!));
+    const agency = saved.provider.agencyId;
+    await tellNext(ctx, publicationMachine, { state: saved.status, kind: 'entry' }, (p) => publicationAddresses(p, agency), publicationAddresses('steward', agency), {
+      title: `信息资源 ${saved.code} ${saved.name}:${STATUS_LABELS[saved.status]}`, events: PUBLICATION_EVENT_LABELS, link: `/resources/${saved.id}`,
+    });
+    if (input.event === 'withdraw') await tellGrantHolders(ctx, saved, `已撤销发布:${reason}`);
     return presentWithSteps(saved, actor);
   },
 });
+
+/** Where the notices of catalog publication go, per party. */
+function publicationAddresses(p: PublicationParty, providerAgencyId: string): string[] {
+  if (p === 'steward') return address(providerAgencyId, 'data_steward');
+  if (p === 'city_government') return address('*', 'leadership');
+  return address('*', p);
+}
+
+/** Agencies holding an active grant on an entry are told when it changes (workflows.md A). */
+export async function tellGrantHolders(ctx: ActionContext, r: Resource, what: string): Promise<void> {
+  const grants = await ctx.store.grants.list({ where: { and: [{ path: 'resourceIds', eq: r.id }, { path: 'state', in: ['active', 'suspended'] }] }, limit: 1000 });
+  const audience = [...new Set(grants.items.flatMap((g) => address(g.consumerAgencyId, 'agency_staff', 'data_steward')))];
+  await notify(ctx, audience, `您使用的信息资源有变更:${r.name}`, what, `/resources/${r.id}`);
+}
 
 function batchPartiesOf(actor: Actor | undefined): Set<PublicationParty> {
   const out = new Set<PublicationParty>();
@@ -142,6 +164,12 @@ export const stepBatch = defineAction({
     for (const id of b.resourceIds) {
       const why = await moveEntry(ctx, actor!, id, BATCH_ENTRY_EVENT[input.event], saved, at, input.fields.reason);
       if (why) skipped.push(why);
+    }
+    const title = `发布批次 ${saved.number}:${BATCH_STATE_LABELS[saved.state]}`;
+    await tellNext(ctx, batchMachine, saved, (p) => publicationAddresses(p, ''), address('*', 'info_office'), { title, events: BATCH_EVENT_LABELS, link: `/batches/${saved.id}` });
+    if (saved.state !== 'submitted') {
+      const stewards = [...new Set(saved.resources.map((x) => x.agencyId))].flatMap((a) => address(a, 'data_steward'));
+      await notify(ctx, stewards, title, saved.resources.map((x) => x.name).join('、'), `/batches/${saved.id}`);
     }
     return { ...presentBatch(saved, actor), skipped };
   },

@@ -2,8 +2,9 @@
 
 import { type WorkCalendar, addWorkingDays, cityDate, workCalendar } from '../../domain/calendar.ts';
 import type { Deadline } from '../../domain/workflow/entities.ts';
-import { REQUEST_CLOCKS, type RequestClock } from '../../domain/workflow/request.ts';
+import type { RequestClock } from '../../domain/workflow/request.ts';
 import type { Store } from '../../ports/store.ts';
+import { deadlineDays } from '../workflow-settings.ts';
 
 export async function loadCalendar(store: Store): Promise<WorkCalendar> {
   const days = [];
@@ -15,9 +16,9 @@ export async function loadCalendar(store: Store): Promise<WorkCalendar> {
   return workCalendar(days);
 }
 
-/** The deadline a step starts, `clock` being a setting name of REQUEST_CLOCKS. */
+/** The deadline a step starts, `clock` being a deadline setting (workflow-settings.ts). */
 export async function startClock(store: Store, clock: string, now: Date): Promise<Deadline> {
-  const days = REQUEST_CLOCKS[clock as RequestClock];
+  const days = (await deadlineDays(store))[clock as RequestClock];
   if (days === undefined) throw new Error(`no clock setting ${clock}`);
   const since = cityDate(now);
   return { clock, days, since, due: addWorkingDays(await loadCalendar(store), since, days) };

@@ -11,8 +11,10 @@ import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import type { RequestedResource, SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
 import { available } from '../../domain/workflow/machine.ts';
 import {
-  REQUEST_EVENTS, REQUEST_FIELD_LABELS, REQUEST_STATES, type RequestEvent, type RequestKind, type RequestState, requestMachine, requestPartiesOf,
+  REQUEST_EVENTS, REQUEST_EVENT_LABELS, REQUEST_FIELD_LABELS, REQUEST_STATES, REQUEST_STATE_LABELS, type RequestEvent, type RequestKind, type RequestParty,
+  type RequestState, requestMachine, requestPartiesOf,
 } from '../../domain/workflow/request.ts';
+import { address, tellNext } from '../notices.ts';
 import type { Cond } from '../../ports/store.ts';
 import { type ActionContext, defineAction } from '../define.ts';
 import { paging, readId, readQuery } from '../input.ts';
@@ -155,11 +157,31 @@ export const stepRequest = defineAction({
       () => ctx.store.requests.update(r.id, next, version, actor!));
     // After the state moved (compare-and-set won): the grant's id follows from the request, so a retry never makes two.
     if (event === 'grant') await createConditionalGrant(ctx, actor!, saved);
+    await tellNext(ctx, requestMachine, saved, (p) => requestAddresses(p, saved), requestAddresses('applicant', saved), {
+      title: `共享申请 ${saved.number}:${REQUEST_STATE_LABELS[saved.state]}`, events: REQUEST_EVENT_LABELS, link: `/requests/${saved.id}`,
+    });
     return presentRequest(saved, actor);
   },
 });
 
-export const REQUEST_VIEWS = ['mine', 'provider', 'queue', 'all'] as const;
+/** Where the notices of a request go, per party. */
+export function requestAddresses(p: RequestParty, r: Pick<SharingRequest, 'applicantAgencyId' | 'providerAgencyId'>): string[] {
+  switch (p) {
+    case 'applicant':
+      return address(r.applicantAgencyId, 'agency_staff', 'data_steward');
+    case 'provider':
+      return address(r.providerAgencyId, 'data_steward');
+    case 'info_office':
+      return address('*', 'info_office');
+    case 'reviewer':
+      return address('*', 'reviewer');
+  }
+}
+
+export const REQUEST_VIEWS = ['mine', 'provider', 'queue', 'overdue', 'all'] as const;
+
+/** States whose step runs against a deadline. */
+const CLOCKED_STATES: RequestState[] = ['under_review', 'contact_sheet_issued', 'refused', 'coordinating', 'refusal_overruled'];
 
 /**
  * Lists: `mine` (my agency's applications), `provider` (requests to my agency that wait for it), `queue` (what waits
@@ -183,6 +205,14 @@ export const listRequests = defineAction({
       conds.push({ path: 'state', in: states });
     } else if (!hasRole(actor, 'info_office', 'reviewer', 'leadership')) {
       throw new ForbiddenError();
+    }
+    if (view === 'overdue') {
+      // 市信息办 watches every clock: the steps whose deadline has passed, whoever's turn it is.
+      const today = cityDate(ctx.now());
+      const all = await ctx.store.requests.list({ where: { path: 'state', in: CLOCKED_STATES }, sort: [{ path: 'updatedAt', dir: 'asc' }], limit: 5000 });
+      const late = all.items.filter((r) => r.deadline && r.deadline.due < today);
+      const { offset, limit } = paging(q);
+      return { items: late.slice(offset, offset + limit).map((r) => presentRequest(r, actor)), total: late.length, offset, limit };
     }
     if (q.state) conds.push({ path: 'state', eq: q.state });
     const page = await ctx.store.requests.list({

@@ -112,3 +112,27 @@ export interface Batch {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * A notice in the in-app inbox. It is addressed to roles within an agency ("ag-gaj:data_steward") or across all
+ * agencies ("*:info_office"), so whoever holds the duty today sees it; each reader marks it read for themselves.
+ */
+export interface Notification {
+  id: string;
+  version: number;
+  audience: string[];
+  title: string;
+  body: string;
+  /** A page in the app (a path), never an outside address. */
+  link: string;
+  createdAt: string;
+  readBy: string[];
+}
+
+/** An administrators' setting; `value` is checked by the action that writes it. */
+export interface Setting {
+  id: string;
+  version: number;
+  value: Record<string, number>;
+  updatedAt: string;
+}

@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import type { CalendarRecord } from '../../../domain/calendar.ts';
-import type { Batch, Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
+import type { Batch, Grant, Notification, Setting, SharingRequest } from '../../../domain/workflow/entities.ts';
 import type { IdempotencyRecord } from '../../../ports/store.ts';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -125,6 +125,8 @@ export function openEmbeddedStore(opts: EmbeddedStoreOptions): Store {
     calendar: new SqliteCollection<CalendarRecord>(db, 'calendar', now),
     idempotency: new SqliteCollection<IdempotencyRecord>(db, 'idempotency', now),
     batches: new SqliteCollection<Batch>(db, 'batches', now),
+    notifications: new SqliteCollection<Notification>(db, 'notifications', now),
+    settings: new SqliteCollection<Setting>(db, 'settings', now),
     sessions: new SqliteSessions(db),
     audit: new SqliteAudit(db, now),
     async ping() {

@@ -33,6 +33,8 @@ export const PATH_TYPES: PathTypes = {
   calendar: { date: 'string' },
   batches: { number: 'string', state: 'string', updatedAt: 'string' },
   idempotency: { createdAt: 'string' },
+  settings: {},
+  notifications: { audience: 'strings', createdAt: 'string' },
 };
 
 /** The type of an allowlisted path, or an Error for any other path (filters and sorts alike). */

@@ -11,7 +11,7 @@
 
 import mongoose from 'mongoose';
 import type { CalendarRecord } from '../../../domain/calendar.ts';
-import type { Batch, Grant, SharingRequest } from '../../../domain/workflow/entities.ts';
+import type { Batch, Grant, Notification, Setting, SharingRequest } from '../../../domain/workflow/entities.ts';
 import type { IdempotencyRecord } from '../../../ports/store.ts';
 import type { Agency, ApiToken, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User } from '../../../domain/entities.ts';
 import { UnavailableError } from '../../../domain/errors.ts';
@@ -88,6 +88,8 @@ function makeStore(ctx: MongoContext): Store {
     calendar: new MongoCollection<CalendarRecord>(ctx, 'calendar'),
     idempotency: new MongoCollection<IdempotencyRecord>(ctx, 'idempotency'),
     batches: new MongoCollection<Batch>(ctx, 'batches'),
+    notifications: new MongoCollection<Notification>(ctx, 'notifications'),
+    settings: new MongoCollection<Setting>(ctx, 'settings'),
     sessions: new MongoSessions(ctx),
     audit: new MongoAudit(ctx),
     async ping() {
