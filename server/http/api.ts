@@ -16,6 +16,7 @@ import * as notices from '../actions/notices.ts';
 import * as searching from '../actions/search.ts';
 import * as workflowSettings from '../actions/workflow-settings.ts';
 import * as grants from '../actions/sharing/grants.ts';
+import * as obligations from '../actions/sharing/obligations.ts';
 import * as requests from '../actions/sharing/requests.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
 import type { Actor } from '../domain/roles.ts';
@@ -76,6 +77,10 @@ export const API_ROUTES: Route[] = [
   { method: 'post', path: '/grants', action: grants.obtainGrant, status: 201 },
   { method: 'get', path: '/grants/:id', action: grants.getGrant },
   { method: 'post', path: '/grants/:id/steps', action: grants.stepGrant },
+  { method: 'post', path: '/grants/:id/consents', action: obligations.askConsent, status: 201 },
+  { method: 'post', path: '/grants/:id/consents/:consentId/answer', action: obligations.answerConsent },
+  { method: 'post', path: '/grants/:id/violations', action: obligations.recordViolation, status: 201 },
+  { method: 'post', path: '/grants/:id/violations/:violationId/rectified', action: obligations.confirmRectified },
 ];
 
 export function actionContext(services: Services, actor: Actor | undefined, correlationId: string): ActionContext {

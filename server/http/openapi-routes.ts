@@ -177,4 +177,16 @@ export const API_ROUTES_SPEC = {
     put: { operationId: 'calendar.set', summary: 'system administrator', parameters: [idParam('date')], requestBody: { required: true, content: json({ type: 'object', required: ['kind', 'name'], properties: { kind: { enum: ['holiday', 'workday'] }, name: { type: 'string' } } }) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 422) } },
     delete: { operationId: 'calendar.remove', parameters: [idParam('date')], responses: { 204: { description: 'Removed' }, ...errors(401, 403, 404) } },
   },
+  '/grants/{id}/consents': {
+    post: { operationId: 'grant.consent.ask', summary: '申请向第三方提供 / ask the provider\'s consent to pass data on (consumer)', parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['recipient', 'purpose', 'version'] }) }, responses: { 201: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/grants/{id}/consents/{consentId}/answer': {
+    post: { operationId: 'grant.consent.answer', summary: '书面同意或不同意 / the provider answers in writing', parameters: [idParam(), idParam('consentId'), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['decision', 'answer', 'version'] }) }, responses: { 200: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/grants/{id}/violations': {
+    post: { operationId: 'grant.violation.record', summary: '违规记录、责令整改、通报批评 / record misuse, order rectification, optionally a notice and suspension (information office)', parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['description', 'rectification', 'version'] }) }, responses: { 201: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/grants/{id}/violations/{violationId}/rectified': {
+    post: { operationId: 'grant.violation.rectified', summary: '确认整改 / confirm the rectification (information office)', parameters: [idParam(), idParam('violationId'), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['note', 'version'] }) }, responses: { 200: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
 };

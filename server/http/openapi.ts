@@ -230,6 +230,8 @@ const Grant = {
     requestId: str(), consumerAgencyId: str(), consumerUserId: str(), providerAgencyId: str(), resources: { type: 'array', items: RequestedResource },
     resourceIds: { type: 'array', items: str() }, purpose: str(), scope: str(), startsOn: str(), endsOn: str(), steps: { type: 'array', items: Step },
     actions: { type: 'array', items: str() }, createdAt: str(), updatedAt: str(),
+    consents: { type: 'array', items: signed({ id: str(), recipient: str(), purpose: str(), state: { enum: ['pending', 'granted', 'refused'] }, requestedAt: str(), requestedBy: str(), answer: str(), answeredAt: str(), answeredBy: str() }) },
+    violations: { type: 'array', items: signed({ id: str(), description: str(), rectification: str(), notice: { type: 'boolean' }, recordedAt: str(), recordedBy: str(), rectifiedAt: str(), rectifiedNote: str() }) },
   },
 };
 

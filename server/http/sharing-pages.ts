@@ -6,6 +6,7 @@ import type { Request, Response, Router } from 'express';
 import type { Services } from '../actions/define.ts';
 import { getResourceByCode } from '../actions/resources/read.ts';
 import { getGrant, listGrants, obtainGrant, stepGrant } from '../actions/sharing/grants.ts';
+import { answerConsent, askConsent, confirmRectified, isConsumer, isOffice, isProvider, recordViolation } from '../actions/sharing/obligations.ts';
 import { createRequest, getRequest, listRequests, stepRequest } from '../actions/sharing/requests.ts';
 import { cityDate, isOverdue } from '../domain/calendar.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.ts';
@@ -167,7 +168,9 @@ export function sharingPages(r: Router, services: Services): void {
     const grant = await runAction(getGrant, req, res, services);
     const flash = req.session?.flash;
     if (flash) delete req.session.flash;
-    render(req, res, './sharing/grant', { g: grant, flash, words: WORDS, ag: await agencyName() });
+    const actor = res.locals.actor as Actor;
+    const may = { ask: isConsumer(actor, grant) && grant.state === 'active', answer: isProvider(actor, grant), record: isOffice(actor, grant) };
+    render(req, res, './sharing/grant', { g: grant, flash, words: WORDS, ag: await agencyName(), may });
   });
 
   r.post('/grants/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
@@ -179,7 +182,26 @@ export function sharingPages(r: Router, services: Services): void {
     } catch (e) {
       if (!(e instanceof ValidationError || e instanceof ConflictError)) throw e;
       const grant = await runAction(getGrant, req, res, services);
-      render(req, res, './sharing/grant', { g: grant, words: WORDS, ag: await agencyName(), problem: e instanceof ConflictError ? e.zh : '请填写理由' }, e instanceof ConflictError ? 409 : 422);
+      render(req, res, './sharing/grant', { g: grant, words: WORDS, ag: await agencyName(), may: { ask: false, answer: false, record: false }, problem: e instanceof ConflictError ? e.zh : '请填写理由' }, e instanceof ConflictError ? 409 : 422);
     }
   });
+
+  /** The obligations after a grant, each a small form on the grant's page that comes back to it. */
+  const obligation = (path: string, action: Parameters<typeof runAction>[0], body: (f: Record<string, string>) => Record<string, unknown>, done: string) => {
+    r.post(path, requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+      const f = req.body as Record<string, string>;
+      try {
+        await runAction(action, req, res, services, { ...body(f), version: Number(f.version) });
+        req.session.flash = { notice: done };
+      } catch (e) {
+        if (!(e instanceof ValidationError || e instanceof ConflictError)) throw e;
+        req.session.flash = { notice: e instanceof ConflictError ? e.zh : e.errors.map((x) => x.message.zh).join(';') };
+      }
+      res.redirect(303, `/grants/${req.params.id}`);
+    });
+  };
+  obligation('/grants/:id/consents', askConsent, (f) => ({ recipient: f.recipient, purpose: f.purpose }), '已向提供部门申请书面同意');
+  obligation('/grants/:id/consents/:consentId/answer', answerConsent, (f) => ({ decision: f.decision, answer: f.answer }), '已答复');
+  obligation('/grants/:id/violations', recordViolation, (f) => ({ description: f.description, rectification: f.rectification, notice: f.notice === '1', suspend: f.suspend === '1' }), '已记录并责令整改');
+  obligation('/grants/:id/violations/:violationId/rectified', confirmRectified, (f) => ({ note: f.note }), '已确认整改');
 }

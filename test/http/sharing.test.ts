@@ -286,4 +286,30 @@ describe('HTTP: conditional sharing requests and grants', () => {
     expect((await app.client().json(`/api/v1/requests/${r.id}`)).status).to.equal(401);
     expect((await (await app.as('wsj')).json('/api/v1/requests?view=all')).status).to.equal(403);
   });
+
+  it('onward provision needs the provider\'s written consent; misuse is recorded with a rectification order and may suspend the grant', async () => {
+    const [staff, gaj, office, gsj] = [await app.as('staff'), await app.as('gaj'), await app.as('office'), await app.as('gsj')];
+    const open = await published(app, '无条件共享', '机动车登记信息');
+    let g = (await staff.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: open.code, items: ['姓名'] }], purpose: '核对车主', scope: '民政窗口', startsOn: today(), endsOn: inDays(60) } })).body;
+    const ask = { recipient: '区民政局', purpose: '低保复核', version: g.version };
+    expect((await gsj.json(`/api/v1/grants/${g.id}/consents`, { method: 'POST', json: ask })).status).to.equal(404);
+    expect((await staff.json(`/api/v1/grants/${g.id}/consents`, { method: 'POST', json: { version: g.version } })).status).to.equal(422);
+    g = (await staff.json(`/api/v1/grants/${g.id}/consents`, { method: 'POST', json: ask })).body;
+    expect(g.consents[0]).to.include({ id: 'c1', state: 'pending', recipient: '区民政局', requestedBy: 'staff' });
+    expect((await staff.json(`/api/v1/grants/${g.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'granted', answer: '同意', version: g.version } })).status).to.equal(403);
+    g = (await gaj.json(`/api/v1/grants/${g.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'granted', answer: '同意,限低保复核使用', version: g.version } })).body;
+    expect(g.consents[0]).to.include({ state: 'granted', answeredBy: 'gaj' });
+    expect((await gaj.json(`/api/v1/grants/${g.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'refused', answer: '改主意', version: g.version } })).status).to.equal(409);
+    expect((await staff.json('/api/v1/notifications')).body.items.map((n: { title: string }) => n.title)).to.include(`授权 ${g.number}:向第三方提供已同意`);
+
+    expect((await staff.json(`/api/v1/grants/${g.id}/violations`, { method: 'POST', json: { description: 'x', rectification: 'y', version: g.version } })).status).to.equal(403);
+    g = (await office.json(`/api/v1/grants/${g.id}/violations`, { method: 'POST', json: { description: '超出约定范围向社会公开', rectification: '删除已公开数据并提交整改报告', notice: true, suspend: true, version: g.version } })).body;
+    expect(g.state).to.equal('suspended');
+    expect(g.violations[0]).to.include({ id: 'v1', notice: true, recordedBy: 'office' });
+    expect(g.steps.at(-1)).to.include({ event: 'suspend', by: 'office' });
+    g = (await office.json(`/api/v1/grants/${g.id}/violations/v1/rectified`, { method: 'POST', json: { note: '已删除并提交报告', version: g.version } })).body;
+    expect(g.violations[0].rectifiedNote).to.equal('已删除并提交报告');
+    const html = await (await staff.fetch(`/grants/${g.id}`, { headers: { accept: 'text/html' } })).text();
+    expect(html).to.contain('超出约定范围向社会公开').and.contain('已通报批评').and.contain('已整改');
+  });
 });

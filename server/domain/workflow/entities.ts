@@ -93,6 +93,10 @@ export interface Grant {
   startsOn: string;
   endsOn: string;
   steps: WorkflowStep<GrantState>[];
+  /** Onward provision outside the agreement needs the provider's written consent, asked and answered here. */
+  consents?: Consent[];
+  /** Misuse found by 市信息办: what, the rectification ordered (整改), whether a notice of criticism (通报批评) went out. */
+  violations?: Violation[];
   createdAt: string;
   updatedAt: string;
 }
@@ -135,4 +139,29 @@ export interface Setting {
   version: number;
   value: Record<string, number>;
   updatedAt: string;
+}
+
+export interface Consent {
+  id: string;
+  /** Who the consumer wants to pass the data to, and why. */
+  recipient: string;
+  purpose: string;
+  state: 'pending' | 'granted' | 'refused';
+  requestedAt: string;
+  requestedBy: string;
+  answer?: string;
+  answeredAt?: string;
+  answeredBy?: string;
+}
+
+export interface Violation {
+  id: string;
+  description: string;
+  rectification: string;
+  /** A notice of criticism (通报批评) was issued. */
+  notice: boolean;
+  recordedAt: string;
+  recordedBy: string;
+  rectifiedAt?: string;
+  rectifiedNote?: string;
 }
