@@ -63,10 +63,24 @@ export interface Resource extends Omit<ResourceInput, 'provider'> {
   publishedAt?: string;
   /** The publication workflow's steps on this entry (workflows.md A): who submitted, returned, approved, published. */
   review?: { steps: ReviewStep[]; batchId?: string; returnReason?: string };
+  /** "May this be shared?" questions put to the review authority, and its answers (workflows.md A). */
+  referrals?: Referral[];
+  /** The steward's last confirmation that the entry is current (its update cycle restarts then). */
+  currentAsOf?: string;
   /** Derived, kept for lookups: the folded name (unique per provider), the node code, the authority items folded by synonym. */
   nameKey: string;
   classNode: string;
   authorityItems: string[];
+}
+
+export interface Referral {
+  id: string;
+  question: string;
+  askedBy: string;
+  askedAt: string;
+  answer?: string;
+  answeredBy?: string;
+  answeredAt?: string;
 }
 
 export interface ReviewStep {
@@ -84,7 +98,7 @@ export const DERIVED_FIELDS = ['nameKey', 'classNode', 'authorityItems'] as cons
 
 /** Fields the system owns; a client that sends them is told so (mass assignment, B4). */
 export const READ_ONLY_FIELDS = [
-  'id', 'code', 'status', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'publishedAt', 'approvedBy', 'owner', 'deleted', '_id', 'review',
+  'id', 'code', 'status', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'publishedAt', 'approvedBy', 'owner', 'deleted', '_id', 'review', 'referrals', 'currentAsOf',
 ] as const;
 
 export interface ValidationContext {

@@ -11,6 +11,7 @@ import listResources from '../actions/resources/list.ts';
 import { getResource, getResourceByCode, resourceHistory } from '../actions/resources/read.ts';
 import * as publishing from '../actions/resources/publish.ts';
 import removeResource from '../actions/resources/remove.ts';
+import * as stewardship from '../actions/resources/stewardship.ts';
 import updateResource from '../actions/resources/update.ts';
 import * as notices from '../actions/notices.ts';
 import * as searching from '../actions/search.ts';
@@ -35,6 +36,10 @@ export const API_ROUTES: Route[] = [
   { method: 'delete', path: '/resources/:id', action: removeResource, status: 204 },
   { method: 'get', path: '/resources/:id/history', action: resourceHistory },
   { method: 'post', path: '/resources/:id/steps', action: publishing.stepResource },
+  { method: 'post', path: '/resources/:id/referrals', action: stewardship.askReferral, status: 201 },
+  { method: 'post', path: '/resources/:id/referrals/:referralId/answer', action: stewardship.answerReferral },
+  { method: 'post', path: '/resources/:id/current', action: stewardship.confirmCurrent },
+  { method: 'get', path: '/dashboard', action: stewardship.dashboard },
   { method: 'get', path: '/batches', action: publishing.listBatches },
   { method: 'post', path: '/batches', action: publishing.createBatch, status: 201 },
   { method: 'get', path: '/batches/:id', action: publishing.getBatch },

@@ -189,4 +189,14 @@ export const API_ROUTES_SPEC = {
   '/grants/{id}/violations/{violationId}/rectified': {
     post: { operationId: 'grant.violation.rectified', summary: '确认整改 / confirm the rectification (information office)', parameters: [idParam(), idParam('violationId'), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['note', 'version'] }) }, responses: { 200: ok(ref('Grant')), ...errors(400, 401, 403, 404, 409, 422) } },
   },
+  '/resources/{id}/referrals': {
+    post: { operationId: 'resource.referral.ask', summary: '提请审查机关:能否共享 / ask the review authority whether this may be shared (own steward)', parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['question', 'version'] }) }, responses: { 201: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/resources/{id}/referrals/{referralId}/answer': {
+    post: { operationId: 'resource.referral.answer', summary: 'the review authority answers a referral', parameters: [idParam(), idParam('referralId'), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['answer', 'version'] }) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/resources/{id}/current': {
+    post: { operationId: 'resource.confirmCurrent', summary: '确认数据已按周期更新 / confirm a published entry is current (restarts its update cycle)', parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['version'] }) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
+  '/dashboard': { get: { operationId: 'dashboard', summary: '工作台 / what needs doing: stale and returned entries, referrals, requests waiting', responses: { 200: ok({ type: 'object' }), ...errors(401) } } },
 };

@@ -80,6 +80,8 @@ const Resource = {
     provider: { type: 'object', required: ['agencyId', 'code', 'name'], additionalProperties: false, properties: { agencyId: str(), unit: str(), code: str(), name: str() } },
     status: { enum: [...RESOURCE_STATUSES] }, version: { type: 'integer', minimum: 1 },
     createdAt: str({ format: 'date-time' }), updatedAt: str({ format: 'date-time' }), createdBy: str(), updatedBy: str(), publishedAt: str({ format: 'date-time' }),
+    referrals: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { id: str(), question: str(), askedBy: str(), askedAt: str(), answer: str(), answeredBy: str(), answeredAt: str() } } },
+    currentAsOf: str({ format: 'date-time' }),
     review: {
       type: 'object', additionalProperties: false, description: 'the publication workflow on this entry',
       properties: {

@@ -9,6 +9,8 @@ import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
 import { presentWithSteps, stepResource } from '../actions/resources/publish.ts';
+import { answerReferral, askReferral, confirmCurrent, dashboard } from '../actions/resources/stewardship.ts';
+import { staleDays } from '../domain/freshness.ts';
 import { search as searchCatalog, vocabularyLabel } from '../actions/search.ts';
 import { transitionFor } from '../domain/workflow/machine.ts';
 import { PUBLICATION_EVENT_LABELS, type PublicationEvent, publicationMachine } from '../domain/workflow/publication.ts';
@@ -107,7 +109,9 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     const steps = presentWithSteps(resource as Resource, actor).actions.map((event) => ({
       event, label: PUBLICATION_EVENT_LABELS[event], needs: transitionFor(publicationMachine, resource.status!, event, 'entry')?.needs ?? [],
     }));
-    render(req, res, './resources/detail', { r: resource, flash, canEdit, history, steps, stepWords: PUBLICATION_EVENT_LABELS });
+    const stale = staleDays(resource as Resource, services.now());
+    const may = { refer: own, answer: hasRole(actor, 'reviewer') && actor!.agencyId !== resource.provider?.agencyId, confirm: own && resource.status === 'published' };
+    render(req, res, './resources/detail', { r: resource, flash, canEdit, history, steps, stepWords: PUBLICATION_EVENT_LABELS, stale, may });
   });
 
   r.post('/resources/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
@@ -120,6 +124,27 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
       req.session.flash = { notice: e instanceof ConflictError ? e.zh : '请填写理由后再办理' };
     }
     res.redirect(303, `/resources/${req.params.id}`);
+  });
+
+  const entryForm = (path: string, action: Parameters<typeof runAction>[0], body: (f: Record<string, string>) => Record<string, unknown>, done: string) => {
+    r.post(path, requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+      const f = req.body as Record<string, string>;
+      try {
+        await runAction(action, req, res, services, { ...body(f), version: Number(f.version) });
+        req.session.flash = { notice: done };
+      } catch (e) {
+        if (!(e instanceof ValidationError || e instanceof ConflictError)) throw e;
+        req.session.flash = { notice: e instanceof ConflictError ? e.zh : e.errors.map((x) => x.message.zh).join(';') };
+      }
+      res.redirect(303, `/resources/${req.params.id}`);
+    });
+  };
+  entryForm('/resources/:id/referrals', askReferral, (f) => ({ question: f.question }), '已提请审查机关');
+  entryForm('/resources/:id/referrals/:referralId/answer', answerReferral, (f) => ({ answer: f.answer }), '已答复');
+  entryForm('/resources/:id/current', confirmCurrent, () => ({}), '已确认数据为最新');
+
+  r.get('/dashboard', requireSignIn, async (req, res) => {
+    render(req, res, './workflow/dashboard', { d: await runAction(dashboard, req, res, services) });
   });
 
   r.get('/resources/:id/edit', requireSignIn, async (req, res) => {

@@ -136,4 +136,40 @@ describe('HTTP: catalog publication', () => {
     expect((await gaj.json(`/api/v1/resources/${r.id}`)).body.status).to.equal('published');
     expect(await page(gaj, `/resources/${r.id}`)).to.contain('审查发布记录').and.contain('批准发布');
   });
+
+  it('a steward refers "may this be shared?" to the review authority, whose answer stays on the entry', async () => {
+    const [gaj, reviewer, gsj] = [await app.as('gaj'), await app.as('reviewer'), await app.as('gsj')];
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
+    expect((await gaj.json(`/api/v1/resources/${r.id}/referrals`, { method: 'POST', json: { version: r.version } })).status).to.equal(422);
+    const asked = await gaj.json(`/api/v1/resources/${r.id}/referrals`, { method: 'POST', json: { question: '婚姻状况能否列为有条件共享?', version: r.version } });
+    expect(asked.status).to.equal(201);
+    expect(asked.body.referrals[0]).to.include({ id: 'q1', askedBy: 'gaj' });
+    expect((await reviewer.json('/api/v1/notifications')).body.items.map((n: { body: string }) => n.body)).to.include('婚姻状况能否列为有条件共享?');
+    expect((await reviewer.json('/api/v1/dashboard')).body.referrals.map((x: { id: string }) => x.id)).to.include(r.id);
+    const v = asked.body.version;
+    expect((await gsj.json(`/api/v1/resources/${r.id}/referrals/q1/answer`, { method: 'POST', json: { answer: 'x', version: v } })).status).to.equal(403);
+    const answered = await reviewer.json(`/api/v1/resources/${r.id}/referrals/q1/answer`, { method: 'POST', json: { answer: '可以,须限定用途', version: v } });
+    expect(answered.body.referrals[0]).to.include({ answer: '可以,须限定用途', answeredBy: 'reviewer' });
+    expect((await reviewer.json(`/api/v1/resources/${r.id}/referrals/q1/answer`, { method: 'POST', json: { answer: '再答', version: answered.body.version } })).status).to.equal(409);
+    const page = await (await gaj.fetch(`/resources/${r.id}`, { headers: { accept: 'text/html' } })).text();
+    expect(page).to.contain('可以,须限定用途');
+  });
+
+  it('a published entry past its update cycle is flagged stale on the provider\'s dashboard until confirmed current', async () => {
+    const gaj = await app.as('gaj');
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ updateCycle: '每月' }) })).body.resource;
+    const stored = (await app.store.resources.get(r.id))!;
+    // Published two months ago and not touched since (written straight to the store: time passing).
+    const old = new Date(Date.now() - 62 * 86_400_000).toISOString();
+    await app.store.resources.update(r.id, { ...stored, status: 'published', publishedAt: old, updatedAt: old }, stored.version, { userId: 'u', username: 'clock' });
+    const fixed = (await app.store.resources.get(r.id))!;
+    await app.store.resources.update(r.id, { ...fixed, updatedAt: old }, fixed.version, { userId: 'u', username: 'clock' });
+    const dash = (await gaj.json('/api/v1/dashboard')).body;
+    expect(dash.stale.map((x: { id: string }) => x.id)).to.deep.equal([r.id]);
+    expect(dash.stale[0].staleDays).to.be.within(29, 31);
+    expect(await (await gaj.fetch(`/resources/${r.id}`, { headers: { accept: 'text/html' } })).text()).to.contain('已超过更新周期');
+    const cur = (await gaj.json(`/api/v1/resources/${r.id}`)).body;
+    expect((await gaj.json(`/api/v1/resources/${r.id}/current`, { method: 'POST', json: { version: cur.version } })).status).to.equal(200);
+    expect((await gaj.json('/api/v1/dashboard')).body.stale).to.deep.equal([]);
+  });
 });
