@@ -63,6 +63,11 @@ export interface Resource extends Omit<ResourceInput, 'provider'> {
   publishedAt?: string;
   /** The publication workflow's steps on this entry (workflows.md A): who submitted, returned, approved, published. */
   review?: { steps: ReviewStep[]; batchId?: string; returnReason?: string };
+  /**
+   * A change to a published entry under way (workflows.md A): the successor goes through review and a batch while
+   * the published version stays what everyone sees; publishing the successor replaces it.
+   */
+  revision?: Revision;
   /** "May this be shared?" questions put to the review authority, and its answers (workflows.md A). */
   referrals?: Referral[];
   /** The steward's last confirmation that the entry is current (its update cycle restarts then). */
@@ -71,6 +76,16 @@ export interface Resource extends Omit<ResourceInput, 'provider'> {
   nameKey: string;
   classNode: string;
   authorityItems: string[];
+}
+
+export interface Revision {
+  content: Omit<Resource, 'revision'>;
+  status: ResourceStatus;
+  steps: ReviewStep[];
+  returnReason?: string;
+  batchId?: string;
+  startedAt: string;
+  startedBy: string;
 }
 
 export interface Referral {
@@ -98,7 +113,7 @@ export const DERIVED_FIELDS = ['nameKey', 'classNode', 'authorityItems'] as cons
 
 /** Fields the system owns; a client that sends them is told so (mass assignment, B4). */
 export const READ_ONLY_FIELDS = [
-  'id', 'code', 'status', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'publishedAt', 'approvedBy', 'owner', 'deleted', '_id', 'review', 'referrals', 'currentAsOf',
+  'id', 'code', 'status', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'publishedAt', 'approvedBy', 'owner', 'deleted', '_id', 'review', 'referrals', 'currentAsOf', 'revision',
 ] as const;
 
 export interface ValidationContext {

@@ -82,6 +82,7 @@ const Resource = {
     createdAt: str({ format: 'date-time' }), updatedAt: str({ format: 'date-time' }), createdBy: str(), updatedBy: str(), publishedAt: str({ format: 'date-time' }),
     referrals: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { id: str(), question: str(), askedBy: str(), askedAt: str(), answer: str(), answeredBy: str(), answeredAt: str() } } },
     currentAsOf: str({ format: 'date-time' }),
+    revision: { type: 'object', description: 'a change of a published entry under way (its provider and the deciding bodies only)', required: ['content', 'status', 'steps'], properties: { content: { type: 'object' }, status: { enum: [...RESOURCE_STATUSES] }, steps: { type: 'array' }, returnReason: str(), batchId: str(), startedAt: str(), startedBy: str() } },
     review: {
       type: 'object', additionalProperties: false, description: 'the publication workflow on this entry',
       properties: {

@@ -10,6 +10,7 @@ import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
 import { presentWithSteps, stepResource } from '../actions/resources/publish.ts';
 import { answerReferral, askReferral, confirmCurrent, dashboard } from '../actions/resources/stewardship.ts';
+import { diff } from '../domain/diff.ts';
 import { staleDays } from '../domain/freshness.ts';
 import { search as searchCatalog, vocabularyLabel } from '../actions/search.ts';
 import { transitionFor } from '../domain/workflow/machine.ts';
@@ -104,14 +105,17 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     if (flash) delete req.session.flash;
     const actor = res.locals.actor as Actor | undefined;
     const own = hasRole(actor, 'data_steward') && actor!.agencyId === resource.provider?.agencyId;
-    const canEdit = own && EDITABLE_STATUSES.includes(resource.status!);
+    const editing = resource.status === 'published' ? resource.revision?.status ?? 'draft' : resource.status!;
+    const canEdit = own && EDITABLE_STATUSES.includes(editing);
+    const { revision } = resource;
+    const revisionChanges = revision ? diff(withoutSystemFields(resource), withoutSystemFields(revision.content)).map((c) => c.path) : [];
     const history = own || hasRole(actor, 'reviewer', 'info_office') ? (await runAction(resourceHistory, req, res, services)).items : [];
     const steps = presentWithSteps(resource as Resource, actor).actions.map((event) => ({
       event, label: PUBLICATION_EVENT_LABELS[event], needs: transitionFor(publicationMachine, resource.status!, event, 'entry')?.needs ?? [],
     }));
     const stale = staleDays(resource as Resource, services.now());
     const may = { refer: own, answer: hasRole(actor, 'reviewer') && actor!.agencyId !== resource.provider?.agencyId, confirm: own && resource.status === 'published' };
-    render(req, res, './resources/detail', { r: resource, flash, canEdit, history, steps, stepWords: PUBLICATION_EVENT_LABELS, stale, may });
+    render(req, res, './resources/detail', { r: resource, flash, canEdit, history, steps, stepWords: PUBLICATION_EVENT_LABELS, stale, may, revisionChanges });
   });
 
   r.post('/resources/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
@@ -151,7 +155,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     const actor = res.locals.actor as Actor;
     const resource = (await runAction(getResource, req, res, services)) as Resource;
     if (!(hasRole(actor, 'data_steward') && actor.agencyId === resource.provider.agencyId)) throw new ForbiddenError();
-    render(req, res, './resources/form', { ...(await formChoices(req, res, services)), form: resourceToForm(resource, actor.agencyId), errors: {}, mode: 'edit', id: resource.id });
+    render(req, res, './resources/form', { ...(await formChoices(req, res, services)), form: resourceToForm((resource.revision?.content as Resource | undefined) ?? resource, actor.agencyId), errors: {}, mode: 'edit', id: resource.id });
   });
 
   r.post('/resources/:id', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
@@ -240,6 +244,12 @@ async function filterLabel(req: Request, res: Response, services: Services, name
   if (name === 'agency') return (await runAction(listAgencies, req, res, services)).items.find((a) => a.id === value)?.name ?? value;
   if (name === 'class') return (await runAction(listClassification, req, res, services)).items.find((n) => n.code === value)?.name ?? value;
   return vocabularyLabel(name, value) ?? value;
+}
+
+/** The fields a steward wrote, for comparing a revision with what is published. */
+function withoutSystemFields(r: Partial<Resource>): Record<string, unknown> {
+  const { id: _i, version: _v, status: _s, createdAt: _c, createdBy: _cb, updatedAt: _u, updatedBy: _ub, publishedAt: _p, review: _r, referrals: _q, currentAsOf: _a, revision: _x, ...rest } = r;
+  return rest;
 }
 
 /** Page numbers around the current one, with the first and last; null marks a gap. */

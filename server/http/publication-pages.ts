@@ -21,6 +21,9 @@ export function publicationPages(r: Router, services: Services): void {
   r.get('/batches', requireSignIn, async (req, res) => {
     const page = await runAction(listBatches, withQuery(req, {}), res, services);
     const approved = (await runAction(listResources, withQuery(req, { status: 'approved', limit: '100' }), res, services)).items;
+    // Revisions of published entries that the review authority approved wait for a batch too.
+    const revised = (await services.store.resources.list({ where: { path: 'revision.status', eq: 'approved' }, limit: 100 })).items;
+    approved.push(...revised.map((r) => ({ ...r, name: `${r.name}(修订)` })));
     const flash = req.session?.flash;
     if (flash) delete req.session.flash;
     render(req, res, './publication/batches', { page, approved, flash, words: WORDS });

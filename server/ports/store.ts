@@ -145,7 +145,7 @@ export interface Store {
 /** Paths each collection may be filtered, sorted or looked up by; adapters index them and refuse any other. */
 export const INDEXED_PATHS = {
   resources: ['code', 'nameKey', 'provider.agencyId', 'classification.classCode', 'classNode', 'sharing.type', 'status',
-    'openness.isOpen', 'format.category', 'updateCycle', 'baseDatabase', 'updatedAt', 'name', 'authorityItems'],
+    'openness.isOpen', 'format.category', 'updateCycle', 'baseDatabase', 'updatedAt', 'name', 'authorityItems', 'revision.status'],
   agencies: ['code', 'parentId', 'kind', 'name'],
   classification: ['code', 'parentCode', 'level'],
   users: ['username', 'agencyId'],

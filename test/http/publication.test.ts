@@ -172,4 +172,53 @@ describe('HTTP: catalog publication', () => {
     expect((await gaj.json(`/api/v1/resources/${r.id}/current`, { method: 'POST', json: { version: cur.version } })).status).to.equal(200);
     expect((await gaj.json('/api/v1/dashboard')).body.stale).to.deep.equal([]);
   });
+
+  it('a published entry changes through a revision: the published version stays until its successor is published, and grant holders are told', async () => {
+    const [gaj, office, reviewer, leader, staff] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('leader'), await app.as('staff')];
+    const open = { type: '无条件共享' as const, method: { category: '共享平台方式' as const, type: '接口' as const } };
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ sharing: open }) })).body.resource;
+    for (const [c, e] of [[gaj, 'submit'], [office, 'accept'], [reviewer, 'approve']] as const) await stepOn(c, r.id, e);
+    const publish = async () => {
+      const b = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [r.id] } })).body;
+      expect(b.skipped, JSON.stringify(b)).to.deep.equal([]);
+      await batchStep(office, b.id, 'submit');
+      await batchStep(leader, b.id, 'approve');
+    };
+    await publish();
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    expect((await staff.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: r.code, items: ['姓名'] }], purpose: '核对', scope: '窗口', startsOn: today, endsOn: today } })).status).to.equal(201);
+
+    const published = (await gaj.json(`/api/v1/resources/${r.id}`)).body;
+    const revised = await gaj.json(`/api/v1/resources/${r.id}`, { method: 'PUT', json: { ...resourceInput({ sharing: open, abstract: '修订后的摘要:增加暂住人口。' }), version: published.version } });
+    expect(revised.status, JSON.stringify(revised.body)).to.equal(200);
+    expect(revised.body.resource.status).to.equal('published');
+    expect(revised.body.resource.abstract).to.equal(published.abstract);
+    expect(revised.body.resource.revision).to.include({ status: 'draft' });
+    expect(revised.body.resource.revision.content.abstract).to.equal('修订后的摘要:增加暂住人口。');
+    // Everyone else sees the published version only.
+    const seen = (await staff.json(`/api/v1/resources/${r.id}`)).body;
+    expect(seen.abstract).to.equal(published.abstract);
+    expect(seen).not.to.have.property('revision');
+    expect((await app.client().json(`/api/v1/resources/${r.id}`)).body).not.to.have.property('revision');
+
+    const submitted = await stepOn(gaj, r.id, 'submit');
+    expect(submitted.body.status).to.equal('published');
+    expect(submitted.body.revision.status).to.equal('submitted');
+    expect(submitted.body.actions).to.deep.equal([]);
+    const locked = await gaj.json(`/api/v1/resources/${r.id}`, { method: 'PUT', json: { ...resourceInput({ sharing: open, abstract: '再改' }), version: submitted.body.version } });
+    expect(locked.status).to.equal(409);
+    expect((await stepOn(office, r.id, 'accept')).body.revision.status).to.equal('under_review');
+    expect((await stepOn(reviewer, r.id, 'approve')).body.revision.status).to.equal('approved');
+    expect((await office.json('/api/v1/dashboard')).body.toBatch).to.equal(1);
+    await publish();
+    const after = (await gaj.json(`/api/v1/resources/${r.id}`)).body;
+    expect(after).to.include({ status: 'published', abstract: '修订后的摘要:增加暂住人口。', code: r.code });
+    expect(after).not.to.have.property('revision');
+    expect(after.review.steps.filter((x: { event: string }) => x.event === 'publish')).to.have.length(2);
+    const notes = (await staff.json('/api/v1/notifications')).body.items.map((n: { body: string }) => n.body);
+    expect(notes.some((b: string) => b.startsWith('已发布修订版'))).to.equal(true);
+    await app.settle();
+    const hits = (await staff.json(`/api/v1/search?q=${encodeURIComponent('增加暂住人口')}`)).body.hits.map((h: { id: string }) => h.id);
+    expect(hits).to.include(r.id);
+  });
 });

@@ -59,18 +59,23 @@ describe('HTTP: catalog entries', () => {
     expect(again.body.resource.code).to.equal('101001/00002');
   });
 
-  it('moves the code to the new node when an unpublished entry is reclassified, and refuses any in-place edit of a published one', async () => {
+  it('moves the code to the new node when an unpublished entry is reclassified; a published one changes only through a revision', async () => {
     const gaj = await app.as('gaj');
     const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
     const moved = await gaj.json(`/api/v1/resources/${r.id}`, { method: 'PUT', json: { ...resourceInput({ classification: { classCode: '1', itemCode: '01', entryCode: '002' } }), version: 1 } });
     expect(moved.body.resource.code).to.equal('101002/00001');
     const stored = (await app.store.resources.get(r.id))!;
     await app.store.resources.update(r.id, { ...stored, status: 'published', publishedAt: new Date().toISOString() }, stored.version, { userId: 's', username: 's' });
-    // A published entry is no longer the steward's to edit in place: changing it would bypass review.
-    const refused = await gaj.json(`/api/v1/resources/${r.id}`, { method: 'PUT', json: { ...resourceInput({ sharing: { type: '无条件共享', method: { category: '共享平台方式', type: '接口' } }, openness: { isOpen: true, condition: '无' } }), version: stored.version + 1 } });
-    expect(refused.status).to.equal(409);
-    expect(refused.body.detail_zh).to.contain('已发布');
+    // A published entry is no longer the steward's to edit in place (that would bypass review): an edit becomes a
+    // revision, and the published version stays as it was.
+    const revised = await gaj.json(`/api/v1/resources/${r.id}`, { method: 'PUT', json: { ...resourceInput({ classification: { classCode: '1', itemCode: '01', entryCode: '002' }, sharing: { type: '无条件共享', method: { category: '共享平台方式', type: '接口' } } }), version: stored.version + 1 } });
+    expect(revised.status, JSON.stringify(revised.body)).to.equal(200);
+    expect(revised.body.resource.revision.content.sharing.type).to.equal('无条件共享');
     expect((await app.store.resources.get(r.id))!.sharing.type).to.equal('有条件共享');
+    // Its classification (and so its code) is fixed.
+    const moved2 = await gaj.json(`/api/v1/resources/${r.id}`, { method: 'PUT', json: { ...resourceInput(), version: revised.body.resource.version } });
+    expect(moved2.status).to.equal(422);
+    expect(moved2.body.errors[0].pointer).to.equal('/classification');
     expect((await app.store.resources.get(r.id))!.code).to.equal('101002/00001');
   });
 

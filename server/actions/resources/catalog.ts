@@ -8,7 +8,7 @@ import { type Overlap, authorityItems, findOverlaps, foldedItems } from '../../d
 import {
   DERIVED_FIELDS, READ_ONLY_FIELDS, type Resource, type ResourceInput, nameKey, publicView, validateResourceInput,
 } from '../../domain/resource.ts';
-import type { Actor } from '../../domain/roles.ts';
+import { type Actor, hasRole } from '../../domain/roles.ts';
 import { findClassificationMarkings } from '../../domain/secrecy.ts';
 import { type ResourceVisibility, canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import type { ActionContext } from '../define.ts';
@@ -131,8 +131,13 @@ export function authorityFor(input: ResourceInput, ctx: ActionContext): string[]
 
 /** The API view of an entry for this viewer: derived fields dropped, the anonymous view reduced to public fields. */
 export function present(r: Resource, actor: Actor | undefined): Partial<Resource> {
-  const { nameKey: _n, classNode: _c, authorityItems: _a, ...rest } = r;
-  return actor ? rest : publicView(rest as Resource);
+  const { nameKey: _n, classNode: _c, authorityItems: _a, revision, ...rest } = r;
+  if (!actor) return publicView(rest as Resource);
+  // A change under way is the provider's and the deciding bodies' business until it is published.
+  const insider = (hasRole(actor, 'data_steward') && actor.agencyId === r.provider.agencyId) || hasRole(actor, 'reviewer', 'info_office', 'leadership');
+  if (!revision || !insider) return rest;
+  const { nameKey: _rn, classNode: _rc, authorityItems: _ra, ...content } = revision.content;
+  return { ...rest, revision: { ...revision, content: content as Resource } };
 }
 
 /** Loads an entry the viewer may see; anything else does not exist for them (B7: 404, not 403). */

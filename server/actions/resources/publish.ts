@@ -4,7 +4,8 @@
 
 import { cityDate } from '../../domain/calendar.ts';
 import { ConflictError, type FieldError, NotFoundError, ValidationError, fieldError } from '../../domain/errors.ts';
-import type { Resource } from '../../domain/resource.ts';
+import type { Resource, ReviewStep } from '../../domain/resource.ts';
+import type { ResourceStatus } from '../../domain/vocab.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import type { Batch, WorkflowStep } from '../../domain/workflow/entities.ts';
 import { available, transitionFor } from '../../domain/workflow/machine.ts';
@@ -21,14 +22,51 @@ import { nextState, readStepInput } from '../sharing/step.ts';
 import { asObject, failIf } from '../sharing/terms.ts';
 import { loadVisible, present } from './catalog.ts';
 
-function reviewStep(r: Resource, event: PublicationEvent, to: Resource['status'], actor: Actor, at: string, extra: { reason?: string; batchNumber?: string } = {}) {
-  return { event, from: r.status, to, by: actor.username, byName: actor.displayName, at, ...extra };
+/**
+ * Where the publication workflow stands for an entry: its pending revision when a published entry is being changed
+ * (the published version stays until the successor is published), otherwise the entry itself. Withdrawal always
+ * acts on the published entry.
+ */
+function workflowStatus(r: Resource, event?: PublicationEvent): ResourceStatus {
+  return r.status === 'published' && r.revision && event !== 'withdraw' ? r.revision.status : r.status;
+}
+
+/**
+ * The entry after one step to `to`. `batchId` is set when the step puts it in a batch and cleared when it leaves
+ * one. A revision that is published replaces the published version, keeping the entry's id, code and history.
+ */
+function stepped(r: Resource, event: PublicationEvent, to: ResourceStatus, actor: Actor, at: string, extra: { reason?: string; batch?: Batch } = {}): Resource {
+  const entry: ReviewStep = {
+    event, from: workflowStatus(r, event), to, by: actor.username, byName: actor.displayName, at,
+    ...(extra.reason ? { reason: extra.reason } : {}), ...(extra.batch ? { batchNumber: extra.batch.number } : {}),
+  };
+  const returnReason = event === 'return' ? { returnReason: extra.reason } : {};
+  const batchId = to === 'in_batch' || to === 'batch_submitted' ? extra.batch?.id : undefined;
+  if (r.status === 'published' && r.revision && event !== 'withdraw') {
+    const rev = r.revision;
+    if (to === 'published') {
+      const review = { steps: [...(r.review?.steps ?? []), ...rev.steps, entry] };
+      return { ...rev.content, id: r.id, code: r.code, version: r.version, status: 'published', createdAt: r.createdAt, createdBy: r.createdBy,
+        updatedAt: at, updatedBy: actor.username, publishedAt: at, review, ...(r.referrals ? { referrals: r.referrals } : {}) };
+    }
+    const { batchId: _b, ...kept } = rev;
+    return { ...r, revision: { ...kept, status: to, steps: [...rev.steps, entry], ...returnReason, ...(batchId ? { batchId } : {}) } };
+  }
+  const { batchId: _b, ...review } = r.review ?? { steps: [] };
+  return {
+    ...r, status: to, updatedAt: at, updatedBy: actor.username,
+    review: { ...review, steps: [...review.steps, entry], ...returnReason, ...(batchId ? { batchId } : {}) },
+    ...(to === 'published' ? { publishedAt: at } : {}),
+  };
 }
 
 /** The entry as its viewer sees it, with the publication steps they can take on it now. */
 export function presentWithSteps(r: Resource, actor: Actor | undefined) {
   const parties = publicationPartiesOf(actor, r.provider.agencyId);
-  return { ...present(r, actor), actions: available(publicationMachine, r.status, parties, 'entry').filter((e) => ENTRY_EVENTS.includes(e)) };
+  const actions = available(publicationMachine, workflowStatus(r), parties, 'entry').filter((e) => ENTRY_EVENTS.includes(e));
+  // A published entry under revision can still be withdrawn as it stands.
+  if (r.status === 'published' && r.revision && available(publicationMachine, 'published', parties, 'entry').includes('withdraw')) actions.push('withdraw');
+  return { ...present(r, actor), actions };
 }
 
 export const stepResource = defineAction({
@@ -38,19 +76,17 @@ export const stepResource = defineAction({
   run: async (actor, input, ctx) => {
     const { resource: r } = await loadVisible(ctx, actor, { id: input.id });
     const parties = publicationPartiesOf(actor, r.provider.agencyId);
-    const { to } = nextState(publicationMachine, { state: r.status, kind: 'entry', version: r.version }, input, parties, PUBLICATION_FIELD_LABELS);
+    const from = workflowStatus(r, input.event);
+    const { to } = nextState(publicationMachine, { state: from, kind: 'entry', version: r.version }, input, parties, PUBLICATION_FIELD_LABELS);
     const at = ctx.now().toISOString();
     const reason = input.fields.reason;
-    const steps = [...(r.review?.steps ?? []), reviewStep(r, input.event, to, actor!, at, reason ? { reason } : {})];
-    const next: Resource = {
-      ...r, status: to, updatedAt: at, updatedBy: actor!.username,
-      review: { ...r.review, steps, ...(input.event === 'return' ? { returnReason: reason } : {}) },
-    };
-    const saved = await ctx.audited({ action: `resource.${input.event}`, object: r.id, outcome: 'success', detail: { code: r.code, from: r.status, to } },
+    const next = stepped(r, input.event, to, actor!, at, { reason });
+    const saved = await ctx.audited({ action: `resource.${input.event}`, object: r.id, outcome: 'success', detail: { code: r.code, from, to, revision: from !== r.status || undefined } },
       () => ctx.store.resources.update(r.id, next, input.version, actor!));
     const agency = saved.provider.agencyId;
-    await tellNext(ctx, publicationMachine, { state: saved.status, kind: 'entry' }, (p) => publicationAddresses(p, agency), publicationAddresses('steward', agency), {
-      title: `信息资源 ${saved.code} ${saved.name}:${STATUS_LABELS[saved.status]}`, events: PUBLICATION_EVENT_LABELS, link: `/resources/${saved.id}`,
+    const now = workflowStatus(saved);
+    await tellNext(ctx, publicationMachine, { state: now, kind: 'entry' }, (p) => publicationAddresses(p, agency), publicationAddresses('steward', agency), {
+      title: `信息资源 ${saved.code} ${saved.name}${saved.revision ? '(修订)' : ''}:${STATUS_LABELS[now]}`, events: PUBLICATION_EVENT_LABELS, link: `/resources/${saved.id}`,
     });
     if (input.event === 'withdraw') await tellGrantHolders(ctx, saved, `已撤销发布:${reason}`);
     return presentWithSteps(saved, actor);
@@ -86,20 +122,18 @@ export function presentBatch(b: Batch, actor: Actor | undefined) {
 async function moveEntry(ctx: ActionContext, actor: Actor, id: string, event: PublicationEvent, batch: Batch, at: string, reason?: string): Promise<string | undefined> {
   const r = await ctx.store.resources.get(id);
   if (!r) return `${id}: 已不存在`;
-  const t = transitionFor(publicationMachine, r.status, event, 'entry');
-  if (!t) return `${r.code}: 当前状态为 ${r.status}`;
-  const steps = [...(r.review?.steps ?? []), reviewStep(r, event, t.to, actor, at, { batchNumber: batch.number, ...(reason ? { reason } : {}) })];
-  const next: Resource = {
-    ...r, status: t.to, updatedAt: at, updatedBy: actor.username, review: { ...r.review, steps, ...(t.to === 'approved' ? {} : { batchId: batch.id }) },
-    ...(t.to === 'published' ? { publishedAt: at } : {}),
-  };
-  if (t.to === 'approved' && next.review) delete next.review.batchId;
+  const from = workflowStatus(r, event);
+  const t = transitionFor(publicationMachine, from, event, 'entry');
+  if (!t) return `${r.code}: 当前状态为 ${STATUS_LABELS[from]}`;
+  const revised = r.status === 'published' && !!r.revision;
   try {
-    await ctx.store.resources.update(r.id, next, r.version, actor);
+    await ctx.store.resources.update(r.id, stepped(r, event, t.to, actor, at, { reason, batch }), r.version, actor);
   } catch (e) {
     if (e instanceof ConflictError) return `${r.code}: 正被他人修改`;
     throw e;
   }
+  // The successor of a published entry is out: whoever holds a grant on it is told.
+  if (revised && t.to === 'published') await tellGrantHolders(ctx, r, `已发布修订版(批次 ${batch.number})`);
   return undefined;
 }
 
@@ -121,7 +155,7 @@ export const createBatch = defineAction({
     const errors: FieldError[] = [];
     for (const [i, id] of ids.entries()) {
       const r = await ctx.store.resources.get(id);
-      if (!r || r.status !== 'approved') errors.push(fieldError(`/resources/${i}`, 'not_approved', '只能编入审查通过的信息资源', 'only approved resources can be batched'));
+      if (!r || workflowStatus(r) !== 'approved') errors.push(fieldError(`/resources/${i}`, 'not_approved', '只能编入审查通过的信息资源', 'only approved resources can be batched'));
       else found.push(r);
     }
     if (errors.length) throw new ValidationError(errors);

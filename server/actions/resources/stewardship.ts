@@ -118,12 +118,14 @@ export const dashboard = defineAction({
     }
     if (hasRole(actor, 'info_office')) {
       out.toAccept = await ctx.store.requests.count({ path: 'state', in: ['submitted', 'provided'] });
-      out.entriesToAccept = await ctx.store.resources.count({ path: 'status', eq: 'submitted' });
-      out.toBatch = await ctx.store.resources.count({ path: 'status', eq: 'approved' });
+      // A published entry's revision waits like a new entry does.
+      const at = (status: string) => ({ or: [{ path: 'status', eq: status }, { path: 'revision.status', eq: status }] });
+      out.entriesToAccept = await ctx.store.resources.count(at('submitted'));
+      out.toBatch = await ctx.store.resources.count(at('approved'));
     }
     if (hasRole(actor, 'reviewer')) {
       out.toReview = await ctx.store.requests.count({ path: 'state', in: ['under_review', 'refused', 'coordinating'] });
-      out.entriesToReview = await ctx.store.resources.count({ path: 'status', eq: 'under_review' });
+      out.entriesToReview = await ctx.store.resources.count({ or: [{ path: 'status', eq: 'under_review' }, { path: 'revision.status', eq: 'under_review' }] });
       const open = await ctx.store.resources.list({ where: { path: 'status', in: ['draft', 'returned', 'submitted', 'under_review'] }, limit: 5000 });
       out.referrals = open.items.filter((r) => r.referrals?.some((q) => !q.answer)).map((r) => ({ id: r.id, code: r.code, name: r.name }));
     }

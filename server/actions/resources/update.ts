@@ -2,12 +2,21 @@ import { classificationCode, resourceCode } from '../../domain/codes.ts';
 import { ConflictError, ForbiddenError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
 import { EDITABLE_STATUSES, STATUS_LABELS } from '../../domain/vocab.ts';
 import { canWriteResource } from '../../domain/visibility.ts';
+import type { Resource, Revision } from '../../domain/resource.ts';
+import type { Actor } from '../../domain/roles.ts';
 import { defineAction } from '../define.ts';
 import { readExpectedVersion, readId } from '../input.ts';
 import {
   authorityFor, buildResource, checkOverlaps, duplicateName, ensureNameFree, loadVisible, present, refuseReadOnly, screenSecrets,
   validateAgainstStore,
 } from './catalog.ts';
+
+/** The successor of a published entry as edited now (its review so far is kept). */
+function revisionOf(prev: Resource, built: Resource, actor: Actor, now: Date): Revision {
+  const { revision: _r, review: _v, referrals: _q, currentAsOf: _c, ...content } = built;
+  const cur = prev.revision;
+  return { status: cur?.status ?? 'draft', steps: cur?.steps ?? [], startedAt: cur?.startedAt ?? now.toISOString(), startedBy: cur?.startedBy ?? actor.username, content: { ...content, status: 'published' } };
+}
 
 /** Full replacement of the editable fields, based on the version the editor read (409 when it is stale). */
 export default defineAction({
@@ -23,9 +32,11 @@ export default defineAction({
   authorize: async (actor, input, ctx) => {
     const { resource } = await loadVisible(ctx, actor, { id: input.id });
     if (!canWriteResource(actor, resource.provider.agencyId)) throw new ForbiddenError('只能修改本机关的信息资源', 'stewards edit resources of their own agency only');
-    if (!EDITABLE_STATUSES.includes(resource.status)) {
-      // A submitted or published entry is in the hands of the reviewers; changing it in place would bypass review.
-      throw new ConflictError(`信息资源当前状态为“${STATUS_LABELS[resource.status]}”,不能直接修改`, `a resource that is ${resource.status} cannot be edited in place`);
+    // A published entry is changed through a revision that goes through review; the published version stays.
+    const editing = resource.status === 'published' ? resource.revision?.status ?? 'draft' : resource.status;
+    if (!EDITABLE_STATUSES.includes(editing)) {
+      // A submitted entry (or revision) is in the hands of the reviewers; changing it in place would bypass review.
+      throw new ConflictError(`信息资源当前状态为“${STATUS_LABELS[editing]}”,不能直接修改`, `a resource that is ${editing} cannot be edited in place`);
     }
     const agencyId = (input.body as { provider?: { agencyId?: unknown } }).provider?.agencyId;
     if (typeof agencyId === 'string' && agencyId !== resource.provider.agencyId) {
@@ -47,7 +58,8 @@ export default defineAction({
       code = resourceCode(node, await ctx.store.resources.nextSequence(node));
     }
     const agency = (await ctx.store.agencies.get(input.provider.agencyId))!;
-    const next = buildResource(input, prev, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
+    const built = buildResource(input, prev, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
+    const next: Resource = prev.status === 'published' ? { ...prev, revision: revisionOf(prev, built, actor!, ctx.now()) } : built;
     let saved;
     try {
       saved = await ctx.audited({ action: 'resource.update', object: `resource:${id}`, outcome: 'success', detail: { basedOn: expectedVersion } },
@@ -56,7 +68,8 @@ export default defineAction({
       if (e instanceof UniqueViolation && e.keys.includes('nameKey')) throw duplicateName(input.name);
       throw e;
     }
-    const overlaps = await checkOverlaps(saved, ctx, actor!);
+    // A revision's overlaps are looked at when it is published; the published version's findings stand meanwhile.
+    const overlaps = saved.revision ? [] : await checkOverlaps(saved, ctx, actor!);
     ctx.search?.sync.kick();
     return { resource: present(saved, actor), overlaps };
   },

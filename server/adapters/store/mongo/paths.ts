@@ -14,7 +14,7 @@ export const PATH_TYPES: PathTypes = {
   resources: {
     code: 'string', nameKey: 'string', 'provider.agencyId': 'string', 'classification.classCode': 'string', classNode: 'string',
     'sharing.type': 'string', status: 'string', 'openness.isOpen': 'boolean', 'format.category': 'string', updateCycle: 'string',
-    baseDatabase: 'string', updatedAt: 'string', name: 'string', authorityItems: 'strings',
+    baseDatabase: 'string', updatedAt: 'string', name: 'string', authorityItems: 'strings', 'revision.status': 'string',
   },
   agencies: { code: 'string', parentId: 'string', kind: 'string', name: 'string' },
   classification: { code: 'string', parentCode: 'string', level: 'number' },
