@@ -1,6 +1,7 @@
 // Entry: load config → compose → createApp → listen. SIGTERM/SIGINT close the server, then the store.
 
 import { expireLapsedGrants } from './actions/sharing/grants.ts';
+import { flagOverdue } from './actions/sharing/requests.ts';
 import { createApp } from './app.ts';
 import { compose, startSearch } from './compose.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -28,10 +29,10 @@ async function main(): Promise<void> {
   const search = services.search && startSearch(services.search, log);
   const pruner = setInterval(() => services.store.sessions.prune(Date.now()).catch(() => {}), 10 * 60_000);
   pruner.unref();
-  // Grants past their period expire: at start-up, then hourly.
-  const expire = () => expireLapsedGrants(services.store, services.now()).then(
-    (n) => n && log.info('grants expired', { count: n }),
-    (e: unknown) => log.warn('grant expiry failed', { error: e instanceof Error ? e.message : String(e) }),
+  // The clocks: grants past their period expire, steps past their deadline are flagged; at start-up, then hourly.
+  const expire = () => Promise.all([expireLapsedGrants(services.store, services.now()), flagOverdue(services)]).then(
+    ([expired, overdue]) => (expired || overdue) && log.info('workflow clocks', { grantsExpired: expired, stepsOverdue: overdue }),
+    (e: unknown) => log.warn('workflow clocks failed', { error: e instanceof Error ? e.message : String(e) }),
   );
   void expire();
   const expiry = setInterval(expire, 3600_000);

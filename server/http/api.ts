@@ -44,6 +44,7 @@ export const API_ROUTES: Route[] = [
   { method: 'post', path: '/batches', action: publishing.createBatch, status: 201 },
   { method: 'get', path: '/batches/:id', action: publishing.getBatch },
   { method: 'post', path: '/batches/:id/steps', action: publishing.stepBatch },
+  { method: 'post', path: '/batches/:id/entries/:resourceId/remove', action: publishing.removeFromBatch },
   { method: 'get', path: '/agencies', action: reference.listAgencies },
   { method: 'post', path: '/agencies', action: reference.createAgency, status: 201 },
   { method: 'get', path: '/agencies/:id', action: reference.getAgency },

@@ -199,4 +199,7 @@ export const API_ROUTES_SPEC = {
     post: { operationId: 'resource.confirmCurrent', summary: '确认数据已按周期更新 / confirm a published entry is current (restarts its update cycle)', parameters: [idParam(), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['version'] }) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) } },
   },
   '/dashboard': { get: { operationId: 'dashboard', summary: '工作台 / what needs doing: stale and returned entries, referrals, requests waiting', responses: { 200: ok({ type: 'object' }), ...errors(401) } } },
+  '/batches/{id}/entries/{resourceId}/remove': {
+    post: { operationId: 'batch.remove', summary: '移出批次 / take an entry out of a batch not yet submitted (information office)', parameters: [idParam(), idParam('resourceId'), idempotencyKey], requestBody: { required: true, content: json({ type: 'object', required: ['version'] }) }, responses: { 200: ok({ type: 'object' }), ...errors(400, 401, 403, 404, 409, 422) } },
+  },
 };

@@ -219,7 +219,7 @@ const SharingRequest = {
     reply: signed({ deliveryMethod: str(), deliveryDetail: str(), deliverySchedule: str(), at: str(), by: str() }),
     refusal: signed({ reason: str(), basis: str(), at: str(), by: str() }),
     deliberation: signed({ decision: { enum: ['upheld', 'overruled'] }, reason: str(), at: str(), by: str() }),
-    grantId: str(), deadline: signed({ clock: str(), days: { type: 'integer' }, since: str(), due: str() }),
+    grantId: str(), deadline: signed({ clock: str(), days: { type: 'integer' }, since: str(), due: str(), flagged: { type: 'boolean' } }),
     steps: { type: 'array', items: Step }, actions: { type: 'array', items: str(), description: 'the steps you can take now' },
     createdAt: str(), updatedAt: str(),
   },

@@ -221,4 +221,21 @@ describe('HTTP: catalog publication', () => {
     const hits = (await staff.json(`/api/v1/search?q=${encodeURIComponent('增加暂住人口')}`)).body.hits.map((h: { id: string }) => h.id);
     expect(hits).to.include(r.id);
   });
+
+  it('市信息办 returns an incomplete submission, and takes an entry out of a batch not yet submitted', async () => {
+    const [gaj, office] = [await app.as('gaj'), await app.as('office')];
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name: '婚姻登记信息' }) })).body.resource;
+    await stepOn(gaj, r.id, 'submit');
+    const back = await stepOn(office, r.id, 'return', { reason: '缺少信息项说明' });
+    expect(back.body).to.deep.include({ status: 'returned' });
+    const a = await approvedEntry('常住人口基本信息');
+    const b = await approvedEntry('暂住人口登记信息');
+    const batch = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [a, b] } })).body;
+    const removed = await office.json(`/api/v1/batches/${batch.id}/entries/${a}/remove`, { method: 'POST', json: { version: batch.version } });
+    expect(removed.body.resourceIds).to.deep.equal([b]);
+    expect((await gaj.json(`/api/v1/resources/${a}`)).body.status).to.equal('approved');
+    await batchStep(office, batch.id, 'submit');
+    const late = (await office.json(`/api/v1/batches/${batch.id}`)).body;
+    expect((await office.json(`/api/v1/batches/${batch.id}/entries/${b}/remove`, { method: 'POST', json: { version: late.version } })).status).to.equal(409);
+  });
 });

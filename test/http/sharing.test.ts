@@ -312,4 +312,41 @@ describe('HTTP: conditional sharing requests and grants', () => {
     const html = await (await staff.fetch(`/grants/${g.id}`, { headers: { accept: 'text/html' } })).text();
     expect(html).to.contain('超出约定范围向社会公开').and.contain('已通报批评').and.contain('已整改');
   });
+
+  it('市信息办 returns an incomplete application to its drafter; the review authority rejects with reasons, and that is the end', async () => {
+    const [gsj, office, reviewer] = [await app.as('gsj'), await app.as('office'), await app.as('reviewer')];
+    const r = await draft();
+    await act(gsj, r.id, 'submit');
+    const back = await act(office, r.id, 'return', { reason: '技术设施描述不完整' });
+    expect(back.body.state).to.equal('draft');
+    expect(back.body.steps.at(-1).fields).to.deep.equal({ reason: '技术设施描述不完整' });
+    await act(gsj, r.id, 'submit');
+    await act(office, r.id, 'accept');
+    expect((await act(reviewer, r.id, 'reject')).status).to.equal(422);
+    const rejected = await act(reviewer, r.id, 'reject', { reason: '用途与职责不符' });
+    expect(rejected.body.state).to.equal('rejected');
+    expect(rejected.body.actions).to.deep.equal([]);
+    expect((await act(gsj, r.id, 'submit')).status).to.equal(409);
+  });
+
+  it('F17: a step whose audit record cannot be written is not taken', async () => {
+    let failAudit = false;
+    const failing = await startApp({
+      noIndex: true,
+      wrapStore: (s) => ({ ...s, audit: { ...s.audit, append: async (e) => { if (failAudit) throw new Error('audit down'); return s.audit.append(e); } } }) as typeof s,
+    });
+    try {
+      const gaj = await failing.as('gaj');
+      const created = await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name: '户籍迁移信息' }) });
+      const stored = (await failing.store.resources.get(created.body.resource.id))!;
+      const pub = await failing.store.resources.update(stored.id, { ...stored, status: 'published' }, stored.version, SYSTEM);
+      const gsj = await failing.as('gsj');
+      const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: pub.code, items: ['姓名'] }], ...terms() } })).body;
+      failAudit = true;
+      expect((await gsj.json(`/api/v1/requests/${r.id}/steps`, { method: 'POST', json: { event: 'submit', version: r.version } })).status).to.equal(500);
+      expect((await failing.store.requests.get(r.id))!.state).to.equal('draft');
+    } finally {
+      await failing.close();
+    }
+  });
 });

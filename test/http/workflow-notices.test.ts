@@ -1,6 +1,7 @@
 // The inbox, the deadline settings and the holiday calendar, and the overdue list, through the API and the pages.
 
 import { expect } from 'chai';
+import { flagOverdue } from '../../server/actions/sharing/requests.ts';
 import { addWorkingDays, cityDate, workCalendar } from '../../server/domain/calendar.ts';
 import type { Resource } from '../../server/domain/resource.ts';
 import { type Client, type TestApp, startApp } from '../support/harness.ts';
@@ -95,6 +96,13 @@ describe('HTTP: inbox, deadlines, calendar and overdue steps', () => {
     const html = await (await office.fetch('/requests?view=overdue', { headers: { accept: 'text/html' } })).text();
     expect(html).to.contain(r.number).and.contain('已超期');
     expect((await (await app.as('gsj')).json('/api/v1/requests?view=overdue')).status).to.equal(403);
+    // The clock tells the reviewer whose turn it is and 市信息办, once.
+    const services = { store: app.store, now: () => new Date() };
+    expect(await flagOverdue(services)).to.equal(1);
+    expect(await flagOverdue(services)).to.equal(0);
+    const title = (n: { title: string }) => n.title;
+    expect((await (await app.as('reviewer')).json('/api/v1/notifications')).body.items.map(title).some((t: string) => t.startsWith(`已超期:共享申请 ${r.number}`))).to.equal(true);
+    expect((await office.json('/api/v1/notifications')).body.items.map(title).some((t: string) => t.startsWith(`已超期:共享申请 ${r.number}`))).to.equal(true);
   });
 
   it('holders of a grant are told when the entry they use is withdrawn', async () => {

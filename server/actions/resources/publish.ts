@@ -209,6 +209,31 @@ export const stepBatch = defineAction({
   },
 });
 
+/** 市信息办 takes an entry out of a batch it has not submitted yet: the entry is approved and waiting again. */
+export const removeFromBatch = defineAction({
+  name: 'batch.remove',
+  permission: ['info_office'],
+  input: (raw) => {
+    const errors: FieldError[] = [];
+    const body = asObject(raw.body);
+    if (!Number.isInteger(body.version) || (body.version as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
+    failIf(errors);
+    return { id: readId(raw.params), resourceId: readId(raw.params, 'resourceId'), version: body.version as number };
+  },
+  run: async (actor, { id, resourceId, version }, ctx) => {
+    const b = await ctx.store.batches.get(id);
+    if (!b) throw new NotFoundError('batch');
+    if (b.version !== version) throw new ConflictError('该批次已被他人修改,请刷新后再试', 'the batch changed since you read it', b.version);
+    if (b.state !== 'open') throw new ConflictError('已报送的批次不能再调整', 'a submitted batch cannot change', b.version);
+    if (!b.resourceIds.includes(resourceId)) throw new NotFoundError('resource');
+    const at = ctx.now().toISOString();
+    const saved = await ctx.audited({ action: 'batch.remove', object: b.id, outcome: 'success', detail: { number: b.number, resource: resourceId } },
+      () => ctx.store.batches.update(b.id, { ...b, resources: b.resources.filter((x) => x.id !== resourceId), resourceIds: b.resourceIds.filter((x) => x !== resourceId), updatedAt: at }, version, actor!));
+    const why = await moveEntry(ctx, actor!, resourceId, 'unbatch', saved, at);
+    return { ...presentBatch(saved, actor), skipped: why ? [why] : [] };
+  },
+});
+
 export const getBatch = defineAction({
   name: 'batch.get',
   permission: ['info_office', 'reviewer', 'leadership'],

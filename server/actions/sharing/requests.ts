@@ -4,7 +4,7 @@
 // together (audit first: F17).
 
 import { cityDate } from '../../domain/calendar.ts';
-import { type FieldError, ForbiddenError, NotFoundError, fieldError } from '../../domain/errors.ts';
+import { ConflictError, type FieldError, ForbiddenError, NotFoundError, fieldError } from '../../domain/errors.ts';
 import type { Resource } from '../../domain/resource.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
@@ -181,7 +181,7 @@ export function requestAddresses(p: RequestParty, r: Pick<SharingRequest, 'appli
 export const REQUEST_VIEWS = ['mine', 'provider', 'queue', 'overdue', 'all'] as const;
 
 /** States whose step runs against a deadline. */
-const CLOCKED_STATES: RequestState[] = ['under_review', 'contact_sheet_issued', 'refused', 'coordinating', 'refusal_overruled'];
+export const CLOCKED_STATES: RequestState[] = ['under_review', 'contact_sheet_issued', 'refused', 'coordinating', 'refusal_overruled'];
 
 /**
  * Lists: `mine` (my agency's applications), `provider` (requests to my agency that wait for it), `queue` (what waits
@@ -222,3 +222,27 @@ export const listRequests = defineAction({
     return { ...page, items };
   },
 });
+
+/**
+ * Steps past their deadline are flagged once to whoever has to act and to 市信息办 (workflows.md: overdue steps are
+ * flagged to the actor and to the information office). Run at start-up and hourly; a request that moved meanwhile
+ * is left for the next run.
+ */
+export async function flagOverdue(ctx: Pick<ActionContext, 'store' | 'now'>): Promise<number> {
+  const today = cityDate(ctx.now());
+  const open = await ctx.store.requests.list({ where: { path: 'state', in: CLOCKED_STATES }, limit: 5000 });
+  let n = 0;
+  for (const r of open.items) {
+    if (!r.deadline || r.deadline.flagged || r.deadline.due >= today) continue;
+    try {
+      await ctx.store.requests.update(r.id, { ...r, deadline: { ...r.deadline, flagged: true } }, r.version, { userId: 'system:clock', username: 'system' });
+    } catch (e) {
+      if (e instanceof ConflictError) continue;
+      throw e;
+    }
+    const title = `已超期:共享申请 ${r.number}(${REQUEST_STATE_LABELS[r.state]},时限 ${r.deadline.due})`;
+    await tellNext(ctx, requestMachine, r, (p) => requestAddresses(p, r), address('*', 'info_office'), { title, events: REQUEST_EVENT_LABELS, link: `/requests/${r.id}` });
+    n++;
+  }
+  return n;
+}

@@ -24,6 +24,8 @@ export interface Deadline {
   days: number;
   since: string;
   due: string;
+  /** The actor and 市信息办 were told once that it passed. */
+  flagged?: boolean;
 }
 
 export interface RequestedResource {
