@@ -36,6 +36,12 @@ export async function notify(ctx: Pick<ActionContext, 'store' | 'now'>, audience
   }
 }
 
+/** How many notices the actor has not read (the count beside 消息 on every page). */
+export async function unreadCount(store: ActionContext['store'], actor: Actor): Promise<number> {
+  const page = await store.notifications.list({ where: { path: 'audience', in: addressesOf(actor) }, sort: [{ path: 'createdAt', dir: 'desc' }], limit: 200 });
+  return page.items.filter((n) => !n.readBy.includes(actor.userId)).length;
+}
+
 export const listNotices = defineAction({
   name: 'notice.list',
   permission: 'signed-in',

@@ -81,7 +81,7 @@ export async function runQuery(s: SearchServices, q: SearchQuery): Promise<Engin
 }
 
 export interface ResultAction {
-  kind: 'get' | 'apply' | 'coordinate';
+  kind: 'get' | 'apply' | 'coordinate' | 'held';
   label: string;
   href: string;
 }
@@ -142,13 +142,16 @@ export const search = defineAction({
       const labels = await facetLabels(ctx, name, buckets.map((b) => b.value));
       facets[name] = buckets.map((b) => ({ value: name === 'baseDatabase' && b.value === '' ? 'none' : b.value, label: labels.get(b.value) ?? b.value, count: b.count }));
     }
+    const held = await heldGrants(ctx, actor, result.hits.map((h) => h.doc.id));
     return {
       total: result.total,
       page: p.page,
       size: p.size,
       query: { q: p.q ?? '', mode: p.mode, sort: p.sort, terms },
       hits: result.hits.map(({ doc }) => {
-        const action = resultAction(actor, doc);
+        // A consumer already holding an active grant on the entry is shown the grant instead of a new application.
+        const grantId = held.get(doc.id);
+        const action = grantId ? { kind: 'held' as const, label: '已获授权', href: `/grants/${grantId}` } : resultAction(actor, doc);
         return {
           id: doc.id, code: doc.code, name: doc.name, nameHtml: highlight(doc.name, terms), abstractHtml: highlight(doc.abstract, terms, 120),
           agency: { id: doc.agencyId, name: doc.agencyName }, shareType: doc.shareType, updateCycle: doc.updateCycle,
@@ -160,6 +163,17 @@ export const search = defineAction({
     };
   },
 });
+
+/** The viewer's agency's active grants among these entries: entry id → grant id. */
+async function heldGrants(ctx: ActionContext, actor: Actor | undefined, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!actor || !ids.length || !hasRole(actor, 'agency_staff', 'data_steward', 'leadership')) return out;
+  const grants = await ctx.store.grants.list({
+    where: { and: [{ path: 'consumerAgencyId', eq: actor.agencyId }, { path: 'state', eq: 'active' }, { path: 'resourceIds', in: ids }] }, limit: 1000,
+  });
+  for (const g of grants.items) for (const id of g.resourceIds) if (ids.includes(id) && !out.has(id)) out.set(id, g.id);
+  return out;
+}
 
 /** Zero-result queries feed the statistics: what people looked for and did not find. Never fails the search. */
 async function recordMiss(ctx: ActionContext, actor: Actor | undefined, terms: string[][], mode: 'all' | 'items'): Promise<void> {

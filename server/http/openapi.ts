@@ -157,7 +157,7 @@ const SearchHit = {
     agency: { type: 'object', required: ['id', 'name'], additionalProperties: false, properties: { id: str(), name: str() } },
     shareType: str(), updateCycle: str(), formatCategory: str(), open: { type: 'boolean' }, status: str(), updatedAt: str(),
     matchedItems: { type: 'array', items: { type: 'object', required: ['name', 'html'], additionalProperties: false, properties: { name: str(), html: str() } } },
-    action: { type: 'object', required: ['kind', 'label', 'href'], additionalProperties: false, properties: { kind: { enum: ['get', 'apply', 'coordinate'] }, label: str(), href: str() } },
+    action: { type: 'object', required: ['kind', 'label', 'href'], additionalProperties: false, properties: { kind: { enum: ['get', 'apply', 'coordinate', 'held'] }, label: str(), href: str() } },
   },
 };
 

@@ -8,6 +8,7 @@ import { listAgencies, listClassification } from '../actions/reference.ts';
 import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
+import { unreadCount } from '../actions/notices.ts';
 import { presentWithSteps, stepResource } from '../actions/resources/publish.ts';
 import { answerReferral, askReferral, confirmCurrent, dashboard } from '../actions/resources/stewardship.ts';
 import { diff } from '../domain/diff.ts';
@@ -45,7 +46,13 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
   const r = Router();
   const pp = services.passport;
 
-  r.get('/', (_req, res) => res.redirect(302, '/resources'));
+  r.get('/', (_req, res) => res.redirect(302, res.locals.actor ? '/dashboard' : '/resources'));
+
+  // The unread count beside 消息 on every page a signed-in user opens.
+  r.use(async (req, res, next) => {
+    if (res.locals.actor && req.method === 'GET') res.locals.unread = await unreadCount(services.store, res.locals.actor as Actor).catch(() => 0);
+    next();
+  });
 
   r.get('/login', (req, res) => {
     render(req, res, './auth/login', { next: safeNext(req.query.next), failed: req.query.failed === '1' });

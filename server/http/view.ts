@@ -31,7 +31,7 @@ export function render(req: Request, res: Response, view: string, data: Record<s
   const actor = res.locals.actor as Actor | undefined;
   // Anonymous visitors see no form but the login form; minting a token for them would write a session per page view.
   const csrfToken = req.session && (actor || view === './auth/login') ? generateToken(req) : '';
-  res.status(status).type('html').send(eta.render(view, { ...data, actor, csrfToken, v: VOCAB, codeSlug, when: cityDateTime, path: req.path, hasRole: (...r: Parameters<typeof hasRole>[1][]) => hasRole(actor, ...r) }));
+  res.status(status).type('html').send(eta.render(view, { ...data, actor, csrfToken, v: VOCAB, codeSlug, when: cityDateTime, unread: res.locals.unread ?? 0, path: req.path, hasRole: (...r: Parameters<typeof hasRole>[1][]) => hasRole(actor, ...r) }));
 }
 
 export function renderProblemPage(res: Response, p: Problem): void {

@@ -129,8 +129,9 @@ describe('Browser: a conditional-sharing request from search result to active gr
     await applicant.click('[data-testid=grant-link]');
     expect(await applicant.textContent('[data-testid=grant-state]')).to.equal('有效');
     await applicant.goto(`${app.url}/search?q=${encodeURIComponent('常住人口基本信息')}`);
-    await applicant.locator('[data-testid=hit]', { hasText: '常住人口基本信息' }).first().locator('a:text-is("申请共享")').click();
-    expect(await applicant.textContent('[data-testid=held-grant]')).to.contain(number);
+    await applicant.locator('[data-testid=hit]', { hasText: '常住人口基本信息' }).first().locator('a:text-is("已获授权")').click();
+    await applicant.waitForURL(/\/grants\//);
+    expect(await applicant.textContent('h1')).to.contain(number);
     expect(errors).to.deep.equal([]);
   });
 
