@@ -20,7 +20,7 @@ import { address, notify, tellNext } from '../notices.ts';
 import { paging, readId, readQuery } from '../input.ts';
 import { nextState, readStepInput } from '../sharing/step.ts';
 import { asObject, failIf } from '../sharing/terms.ts';
-import { loadVisible, present } from './catalog.ts';
+import { checkOverlaps, loadVisible, present } from './catalog.ts';
 
 /**
  * Where the publication workflow stands for an entry: its pending revision when a published entry is being changed
@@ -126,14 +126,19 @@ async function moveEntry(ctx: ActionContext, actor: Actor, id: string, event: Pu
   const t = transitionFor(publicationMachine, from, event, 'entry');
   if (!t) return `${r.code}: 当前状态为 ${STATUS_LABELS[from]}`;
   const revised = r.status === 'published' && !!r.revision;
+  let saved: Resource;
   try {
-    await ctx.store.resources.update(r.id, stepped(r, event, t.to, actor, at, { reason, batch }), r.version, actor);
+    saved = await ctx.store.resources.update(r.id, stepped(r, event, t.to, actor, at, { reason, batch }), r.version, actor);
   } catch (e) {
     if (e instanceof ConflictError) return `${r.code}: 正被他人修改`;
     throw e;
   }
-  // The successor of a published entry is out: whoever holds a grant on it is told.
-  if (revised && t.to === 'published') await tellGrantHolders(ctx, r, `已发布修订版(批次 ${batch.number})`);
+  if (revised && t.to === 'published') {
+    // The successor of a published entry is out: its 一数一源 findings are brought up to date, and whoever holds a
+    // grant on it is told.
+    await checkOverlaps(saved, ctx, actor);
+    await tellGrantHolders(ctx, saved, `已发布修订版(批次 ${batch.number})`);
+  }
   return undefined;
 }
 
