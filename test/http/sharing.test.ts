@@ -349,4 +349,25 @@ describe('HTTP: conditional sharing requests and grants', () => {
       await failing.close();
     }
   });
+
+  it('the remaining rows through the API: withdrawal from a draft and from submitted, an upheld coordination, a revoked grant', async () => {
+    const [gsj, office, reviewer, staff] = [await app.as('gsj'), await app.as('office'), await app.as('reviewer'), await app.as('staff')];
+    const a = await draft();
+    expect((await act(gsj, a.id, 'withdraw')).body.state).to.equal('withdrawn');
+    const b = await draft();
+    await act(gsj, b.id, 'submit');
+    expect((await act(gsj, b.id, 'withdraw')).body.state).to.equal('withdrawn');
+    const closed = await published(app, '不予共享', '在逃人员信息');
+    const c = (await staff.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: closed.code, items: ['姓名'] }], ...terms() } })).body;
+    await act(staff, c.id, 'submit');
+    await act(office, c.id, 'accept');
+    const upheld = await act(reviewer, c.id, 'uphold', { reason: '涉及侦查秘密' });
+    expect(upheld.body.state).to.equal('refusal_upheld');
+    expect(upheld.body).not.to.have.property('contactSheet');
+    const open = await published(app, '无条件共享', '机动车登记信息');
+    const g = (await staff.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: open.code, items: ['姓名'] }], purpose: '核对', scope: '窗口', startsOn: today(), endsOn: inDays(10) } })).body;
+    const revoked = await office.json(`/api/v1/grants/${g.id}/steps`, { method: 'POST', json: { event: 'revoke', version: g.version, reason: '违规使用,撤销授权' } });
+    expect(revoked.body.state).to.equal('revoked');
+    expect(revoked.body.actions).to.deep.equal([]);
+  });
 });
