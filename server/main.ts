@@ -1,7 +1,9 @@
 // Entry: load config → compose → createApp → listen. SIGTERM/SIGINT close the server, then the store.
 
 import { expireLapsedGrants } from './actions/sharing/grants.ts';
-import { flagOverdue } from './actions/sharing/requests.ts';
+import { ensureGrants, flagOverdue } from './actions/sharing/requests.ts';
+import { actionContext } from './http/api.ts';
+import { pruneIdempotency } from './http/idempotency.ts';
 import { createApp } from './app.ts';
 import { compose, startSearch } from './compose.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -29,9 +31,13 @@ async function main(): Promise<void> {
   const search = services.search && startSearch(services.search, log);
   const pruner = setInterval(() => services.store.sessions.prune(Date.now()).catch(() => {}), 10 * 60_000);
   pruner.unref();
-  // The clocks: grants past their period expire, steps past their deadline are flagged; at start-up, then hourly.
-  const expire = () => Promise.all([expireLapsedGrants(services.store, services.now()), flagOverdue(services)]).then(
-    ([expired, overdue]) => (expired || overdue) && log.info('workflow clocks', { grantsExpired: expired, stepsOverdue: overdue }),
+  // The clocks, at start-up and then hourly: grants past their period expire, steps past their deadline are flagged,
+  // a granted request missing its grant gets it, idempotency keys older than a day are forgotten.
+  const clock = actionContext(services, { userId: 'system:clock', username: 'system', displayName: '系统', agencyId: '', roles: [] }, 'clock');
+  const expire = () => Promise.all([
+    expireLapsedGrants(services.store, services.now()), flagOverdue(services), ensureGrants(clock), pruneIdempotency(services.store, services.now()),
+  ]).then(
+    ([expired, overdue, repaired]) => (expired || overdue || repaired) && log.info('workflow clocks', { grantsExpired: expired, stepsOverdue: overdue, grantsRepaired: repaired }),
     (e: unknown) => log.warn('workflow clocks failed', { error: e instanceof Error ? e.message : String(e) }),
   );
   void expire();

@@ -47,9 +47,10 @@ export async function onceByKey(store: Store, actor: Actor | undefined, route: s
   try {
     if (seen) await store.idempotency.remove(id, seen.version, actorRef);
     record = await store.idempotency.create({ id, version: 1, fingerprint, state: 'pending', createdAt: now.toISOString() }, actorRef);
-  } catch {
-    // Another request with this key got there first.
-    throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
+  } catch (e) {
+    // Another request with this key got there first; anything else (the store down) is what it is.
+    if (e instanceof ConflictError) throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
+    throw e;
   }
   let answer: Replay;
   try {
@@ -60,4 +61,19 @@ export async function onceByKey(store: Store, actor: Actor | undefined, route: s
   }
   await store.idempotency.update(id, { ...record, state: 'done', status: answer.status, ...(answer.body === undefined ? {} : { body: JSON.stringify(answer.body) }) }, record.version, actorRef);
   return answer;
+}
+
+/** Keys older than a day are forgotten (run with the other clocks, hourly). */
+export async function pruneIdempotency(store: Store, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - KEPT_MS).toISOString();
+  let n = 0;
+  for (;;) {
+    const page = await store.idempotency.list({ sort: [{ path: 'createdAt', dir: 'asc' }], limit: 500 });
+    const old = page.items.filter((r) => r.createdAt < cutoff);
+    for (const r of old) {
+      await store.idempotency.remove(r.id, r.version, { userId: 'system:clock', username: 'system' }).catch(() => undefined);
+      n++;
+    }
+    if (old.length < page.items.length || page.items.length < 500) return n;
+  }
 }

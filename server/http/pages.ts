@@ -9,7 +9,7 @@ import createResource from '../actions/resources/create.ts';
 import listResources from '../actions/resources/list.ts';
 import { getResource, resourceHistory } from '../actions/resources/read.ts';
 import { unreadCount } from '../actions/notices.ts';
-import { presentWithSteps, stepResource } from '../actions/resources/publish.ts';
+import { presentWithSteps, stepResource, workflowStatus } from '../actions/resources/publish.ts';
 import { answerReferral, askReferral, confirmCurrent, dashboard } from '../actions/resources/stewardship.ts';
 import { diff } from '../domain/diff.ts';
 import { staleDays } from '../domain/freshness.ts';
@@ -118,7 +118,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     const revisionChanges = revision ? diff(withoutSystemFields(resource), withoutSystemFields(revision.content)).map((c) => c.path) : [];
     const history = own || hasRole(actor, 'reviewer', 'info_office') ? (await runAction(resourceHistory, req, res, services)).items : [];
     const steps = presentWithSteps(resource as Resource, actor).actions.map((event) => ({
-      event, label: PUBLICATION_EVENT_LABELS[event], needs: transitionFor(publicationMachine, resource.status!, event, 'entry')?.needs ?? [],
+      event, label: PUBLICATION_EVENT_LABELS[event], needs: transitionFor(publicationMachine, workflowStatus(resource as Resource, event), event, 'entry')?.needs ?? [],
     }));
     const stale = staleDays(resource as Resource, services.now());
     const may = { refer: own, answer: hasRole(actor, 'reviewer') && actor!.agencyId !== resource.provider?.agencyId, confirm: own && resource.status === 'published' };

@@ -238,4 +238,74 @@ describe('HTTP: catalog publication', () => {
     const late = (await office.json(`/api/v1/batches/${batch.id}`)).body;
     expect((await office.json(`/api/v1/batches/${batch.id}/entries/${b}/remove`, { method: 'POST', json: { version: late.version } })).status).to.equal(409);
   });
+
+  it('the review record and referrals stay inside: anonymous visitors and other agencies see the entry as published', async () => {
+    const [gaj, office, leader, staff, reviewer] = [await app.as('gaj'), await app.as('office'), await app.as('leader'), await app.as('staff'), await app.as('reviewer')];
+    const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ openness: { isOpen: true, condition: '无' } }) })).body.resource;
+    const asked = (await gaj.json(`/api/v1/resources/${r.id}/referrals`, { method: 'POST', json: { question: '能否开放?', version: r.version } })).body;
+    await gaj.json(`/api/v1/resources/${r.id}/steps`, { method: 'POST', json: { event: 'submit', version: asked.version } });
+    await stepOn(office, r.id, 'accept');
+    await stepOn(reviewer, r.id, 'approve');
+    const b = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [r.id] } })).body;
+    await batchStep(office, b.id, 'submit');
+    await batchStep(leader, b.id, 'approve');
+    for (const [who, c] of [['anonymous', app.client()], ['staff', staff]] as const) {
+      const seen = (await c.json(`/api/v1/resources/${r.id}`)).body;
+      expect(seen.status, who).to.equal('published');
+      for (const k of ['review', 'referrals', 'revision']) expect(seen, `${who} ${k}`).not.to.have.property(k);
+      const html = await (await c.fetch(`/resources/${r.id}`, { headers: { accept: 'text/html' } })).text();
+      expect(html, who).not.to.contain('能否开放').and.not.to.contain('审查发布记录');
+    }
+    const own = (await gaj.json(`/api/v1/resources/${r.id}`)).body;
+    expect(own.review.steps.length).to.be.above(0);
+    expect(own.referrals[0].question).to.equal('能否开放?');
+  });
+
+  it('two batches made at once from the same entry: it is in exactly one, and the other neither lists nor moves it', async () => {
+    const [office, gaj] = [await app.as('office'), await app.as('gaj')];
+    const a = await approvedEntry('常住人口基本信息');
+    const [x, y] = await Promise.all([
+      office.json('/api/v1/batches', { method: 'POST', json: { resources: [a] } }),
+      office.json('/api/v1/batches', { method: 'POST', json: { resources: [a] } }),
+    ]);
+    // Whichever came second was either refused (the entry was no longer approved when it looked) or made without it.
+    const made = [x, y].filter((res) => res.status === 201).map((res) => res.body);
+    expect([x, y].every((res) => res.status === 201 || res.status === 422)).to.equal(true);
+    expect(made.filter((b) => b.resourceIds.includes(a))).to.have.length(1);
+    const holder = made.find((b) => b.resourceIds.includes(a));
+    const other = made.find((b) => !b.resourceIds.includes(a)) ?? (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [await approvedEntry('暂住人口登记信息')] } })).body;
+    if (made.length === 2) expect(other.skipped).to.have.length(1);
+    const fresh = (await office.json(`/api/v1/batches/${other.id}`)).body;
+    expect((await office.json(`/api/v1/batches/${other.id}/entries/${a}/remove`, { method: 'POST', json: { version: fresh.version } })).status).to.equal(404);
+    await batchStep(office, other.id, 'submit');
+    expect((await gaj.json(`/api/v1/resources/${a}`)).body).to.deep.include({ status: 'in_batch' });
+    expect((await gaj.json(`/api/v1/resources/${a}`)).body.review.batchId).to.equal(holder.id);
+  });
+
+  it('a revision whose new name another entry took meanwhile goes back to its steward instead of sticking in the batch', async () => {
+    const [gaj, office, reviewer, leader] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('leader')];
+    const p = await approvedEntry('常住人口基本信息');
+    const first = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [p] } })).body;
+    await batchStep(office, first.id, 'submit');
+    await batchStep(leader, first.id, 'approve');
+    const cur = (await gaj.json(`/api/v1/resources/${p}`)).body;
+    await gaj.json(`/api/v1/resources/${p}`, { method: 'PUT', json: { ...resourceInput({ name: '常住人口信息(2027版)' }), version: cur.version } });
+    // Another entry of the same agency takes that name before the revision is published.
+    expect((await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name: '常住人口信息(2027版)' }) })).status).to.equal(201);
+    for (const [c, e] of [[gaj, 'submit'], [office, 'accept'], [reviewer, 'approve']] as const) await stepOn(c, p, e);
+    const b = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [p] } })).body;
+    await batchStep(office, b.id, 'submit');
+    const decided = (await batchStep(leader, b.id, 'approve')).body;
+    expect(decided.skipped.join()).to.contain('已被本机关其他资源使用');
+    const after = (await gaj.json(`/api/v1/resources/${p}`)).body;
+    expect(after.name).to.equal('常住人口基本信息');
+    expect(after.revision).to.include({ status: 'returned' });
+    expect(after.revision.returnReason).to.contain('请修改后重新提交');
+    // The page offers the reason box for returning a revision too.
+    const v = (await gaj.json(`/api/v1/resources/${p}`, { method: 'PUT', json: { ...resourceInput({ name: '常住人口信息(2027修订)' }), version: after.version } })).body.resource.version;
+    await gaj.json(`/api/v1/resources/${p}/steps`, { method: 'POST', json: { event: 'resubmit', version: v } });
+    await stepOn(office, p, 'accept');
+    const html = await (await reviewer.fetch(`/resources/${p}`, { headers: { accept: 'text/html' } })).text();
+    expect(html).to.match(/name="event" value="return"[\s\S]*?name="reason"/);
+  });
 });

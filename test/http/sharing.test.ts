@@ -3,6 +3,9 @@
 
 import { expect } from 'chai';
 import { expireLapsedGrants } from '../../server/actions/sharing/grants.ts';
+import { ensureGrants } from '../../server/actions/sharing/requests.ts';
+import { actionContext } from '../../server/http/api.ts';
+import { pruneIdempotency } from '../../server/http/idempotency.ts';
 import { cityDate } from '../../server/domain/calendar.ts';
 import type { Resource } from '../../server/domain/resource.ts';
 import type { ShareType } from '../../server/domain/vocab.ts';
@@ -297,6 +300,8 @@ describe('HTTP: conditional sharing requests and grants', () => {
     g = (await staff.json(`/api/v1/grants/${g.id}/consents`, { method: 'POST', json: ask })).body;
     expect(g.consents[0]).to.include({ id: 'c1', state: 'pending', recipient: '区民政局', requestedBy: 'staff' });
     expect((await staff.json(`/api/v1/grants/${g.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'granted', answer: '同意', version: g.version } })).status).to.equal(403);
+    // An agency with no part in the grant learns nothing about it, not even its version.
+    expect((await (await app.as('wsj')).json(`/api/v1/grants/${g.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'granted', answer: '同意', version: 999 } })).status).to.equal(404);
     g = (await gaj.json(`/api/v1/grants/${g.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'granted', answer: '同意,限低保复核使用', version: g.version } })).body;
     expect(g.consents[0]).to.include({ state: 'granted', answeredBy: 'gaj' });
     expect((await gaj.json(`/api/v1/grants/${g.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'refused', answer: '改主意', version: g.version } })).status).to.equal(409);
@@ -369,5 +374,44 @@ describe('HTTP: conditional sharing requests and grants', () => {
     const revoked = await office.json(`/api/v1/grants/${g.id}/steps`, { method: 'POST', json: { event: 'revoke', version: g.version, reason: '违规使用,撤销授权' } });
     expect(revoked.body.state).to.equal('revoked');
     expect(revoked.body.actions).to.deep.equal([]);
+  });
+
+  it('a granted request whose grant was not written gets it from the clock, once', async () => {
+    let failGrant = false;
+    const broken = await startApp({
+      noIndex: true,
+      wrapStore: (st) => ({ ...st, grants: Object.assign(Object.create(st.grants), { create: async (...a: Parameters<typeof st.grants.create>) => {
+        if (failGrant) throw new Error('store hiccup');
+        return st.grants.create(...a);
+      } }) }) as typeof st,
+    });
+    try {
+      const r0 = await published(broken, '有条件共享', '户籍迁移登记信息');
+      const [gsj, office, reviewer, gaj] = [await broken.as('gsj'), await broken.as('office'), await broken.as('reviewer'), await broken.as('gaj')];
+      const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: r0.code, items: ['姓名'] }], ...terms() } })).body;
+      for (const [c, e, f] of [[gsj, 'submit', {}], [office, 'accept', {}], [reviewer, 'approve', {}], [gaj, 'provide', DELIVERY], [office, 'issue_task_order', {}]] as const) {
+        await act(c, r.id, e, f);
+      }
+      failGrant = true;
+      expect((await act(gaj, r.id, 'grant')).status).to.equal(500);
+      failGrant = false;
+      expect((await broken.store.requests.get(r.id))!.state).to.equal('granted');
+      expect(await broken.store.grants.get(`grant-${r.id}`)).to.equal(undefined);
+      const clock = actionContext({ store: broken.store, synonyms: new Map(), now: () => new Date() }, undefined, 'test-clock');
+      expect(await ensureGrants(clock)).to.equal(1);
+      expect(await ensureGrants(clock)).to.equal(0);
+      expect((await gsj.json(`/api/v1/grants?resource=${r0.id}`)).body.items.map((x: { requestId: string }) => x.requestId)).to.deep.equal([r.id]);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('idempotency keys are forgotten after a day', async () => {
+    const gsj = await app.as('gsj');
+    const body = { resources: [{ code: resource.code, items: ['姓名'] }], ...terms() };
+    await gsj.json('/api/v1/requests', { method: 'POST', json: body, headers: { 'idempotency-key': 'k-1' } });
+    expect(await pruneIdempotency(app.store, new Date())).to.equal(0);
+    expect(await pruneIdempotency(app.store, new Date(Date.now() + 25 * 3600_000))).to.equal(1);
+    expect((await app.store.idempotency.list({})).total).to.equal(0);
   });
 });

@@ -86,6 +86,8 @@ describe('workflow: the sharing request table', () => {
     expect([...requestPartiesOf(actor('ag-p', 'agency_staff'), r)]).to.deep.equal([]);
     expect([...requestPartiesOf(actor('ag-x', 'info_office', 'reviewer'), r)].sort()).to.deep.equal(['info_office', 'reviewer']);
     expect([...requestPartiesOf(actor('ag-a', 'data_steward', 'info_office', 'reviewer'), r)]).to.deep.equal(['applicant']);
+    // A reviewer of the provider agency does not rule on its own agency's refusal.
+    expect([...requestPartiesOf(actor('ag-p', 'data_steward', 'reviewer'), r)]).to.deep.equal(['provider']);
     expect([...requestPartiesOf(undefined, r)]).to.deep.equal([]);
   });
 });

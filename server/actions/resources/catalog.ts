@@ -131,13 +131,15 @@ export function authorityFor(input: ResourceInput, ctx: ActionContext): string[]
 
 /** The API view of an entry for this viewer: derived fields dropped, the anonymous view reduced to public fields. */
 export function present(r: Resource, actor: Actor | undefined): Partial<Resource> {
-  const { nameKey: _n, classNode: _c, authorityItems: _a, revision, ...rest } = r;
-  if (!actor) return publicView(rest as Resource);
-  // A change under way is the provider's and the deciding bodies' business until it is published.
-  const insider = (hasRole(actor, 'data_steward') && actor.agencyId === r.provider.agencyId) || hasRole(actor, 'reviewer', 'info_office', 'leadership');
-  if (!revision || !insider) return rest;
+  const { nameKey: _n, classNode: _c, authorityItems: _a, revision, review, referrals, currentAsOf, ...rest } = r;
+  // The review (who decided, why it was returned), the referrals and a change under way are the provider's and the
+  // deciding bodies' business; everyone else sees the entry as published.
+  const insider = !!actor && ((hasRole(actor, 'data_steward') && actor.agencyId === r.provider.agencyId) || hasRole(actor, 'reviewer', 'info_office', 'leadership'));
+  if (!insider) return actor ? rest : publicView(rest as Resource);
+  const inside = { ...rest, ...(review ? { review } : {}), ...(referrals ? { referrals } : {}), ...(currentAsOf ? { currentAsOf } : {}) };
+  if (!revision) return inside;
   const { nameKey: _rn, classNode: _rc, authorityItems: _ra, ...content } = revision.content;
-  return { ...rest, revision: { ...revision, content: content as Resource } };
+  return { ...inside, revision: { ...revision, content: content as Resource } };
 }
 
 /** Loads an entry the viewer may see; anything else does not exist for them (B7: 404, not 403). */

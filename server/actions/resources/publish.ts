@@ -3,7 +3,7 @@
 // its entries one by one, each by compare-and-set, after the batch itself moved (so two decisions cannot both run).
 
 import { cityDate } from '../../domain/calendar.ts';
-import { ConflictError, type FieldError, NotFoundError, ValidationError, fieldError } from '../../domain/errors.ts';
+import { ConflictError, type FieldError, NotFoundError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
 import type { Resource, ReviewStep } from '../../domain/resource.ts';
 import type { ResourceStatus } from '../../domain/vocab.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
@@ -27,7 +27,7 @@ import { checkOverlaps, loadVisible, present } from './catalog.ts';
  * (the published version stays until the successor is published), otherwise the entry itself. Withdrawal always
  * acts on the published entry.
  */
-function workflowStatus(r: Resource, event?: PublicationEvent): ResourceStatus {
+export function workflowStatus(r: Resource, event?: PublicationEvent): ResourceStatus {
   return r.status === 'published' && r.revision && event !== 'withdraw' ? r.revision.status : r.status;
 }
 
@@ -118,28 +118,55 @@ export function presentBatch(b: Batch, actor: Actor | undefined) {
   return { ...b, actions: available(batchMachine, b.state, batchPartiesOf(actor), 'batch') };
 }
 
-/** Moves one entry by a batch event, by compare-and-set; an entry that moved meanwhile is reported, not forced. */
+/** The batch an entry (or its revision) is in. */
+function batchOf(r: Resource): string | undefined {
+  return r.status === 'published' && r.revision ? r.revision.batchId : r.review?.batchId;
+}
+
+/**
+ * Moves one entry by a batch event, by compare-and-set. An entry that is not (or no longer) in this batch, or not in
+ * a state the event leaves, is reported and left; a lost race with another write is retried on the fresh record.
+ */
 async function moveEntry(ctx: ActionContext, actor: Actor, id: string, event: PublicationEvent, batch: Batch, at: string, reason?: string): Promise<string | undefined> {
-  const r = await ctx.store.resources.get(id);
-  if (!r) return `${id}: 已不存在`;
-  const from = workflowStatus(r, event);
-  const t = transitionFor(publicationMachine, from, event, 'entry');
-  if (!t) return `${r.code}: 当前状态为 ${STATUS_LABELS[from]}`;
-  const revised = r.status === 'published' && !!r.revision;
-  let saved: Resource;
-  try {
-    saved = await ctx.store.resources.update(r.id, stepped(r, event, t.to, actor, at, { reason, batch }), r.version, actor);
-  } catch (e) {
-    if (e instanceof ConflictError) return `${r.code}: 正被他人修改`;
-    throw e;
+  for (let attempt = 0; ; attempt++) {
+    const r = await ctx.store.resources.get(id);
+    if (!r) return `${id}: 已不存在`;
+    if (event !== 'batch' && batchOf(r) !== batch.id) return `${r.code}: 不在本批次中`;
+    const from = workflowStatus(r, event);
+    const t = transitionFor(publicationMachine, from, event, 'entry');
+    if (!t) return `${r.code}: 当前状态为 ${STATUS_LABELS[from]}`;
+    const revised = r.status === 'published' && !!r.revision;
+    let saved: Resource;
+    try {
+      saved = await ctx.store.resources.update(r.id, stepped(r, event, t.to, actor, at, { reason, batch }), r.version, actor);
+    } catch (e) {
+      if (e instanceof UniqueViolation && revised && t.to === 'published') {
+        // The successor's name was taken by another entry meanwhile: the revision goes back to its steward.
+        return sendBack(ctx, actor, r, at, `名称“${r.revision!.content.name}”已被本机关其他资源使用,请修改后重新提交`);
+      }
+      if (e instanceof ConflictError && !(e instanceof UniqueViolation) && attempt < 3) continue;
+      if (e instanceof ConflictError) return `${r.code}: 正被他人修改`;
+      throw e;
+    }
+    if (revised && t.to === 'published') {
+      // The successor of a published entry is out: its 一数一源 findings are brought up to date, and whoever holds a
+      // grant on it is told.
+      await checkOverlaps(saved, ctx, actor);
+      await tellGrantHolders(ctx, saved, `已发布修订版(批次 ${batch.number})`);
+    }
+    return undefined;
   }
-  if (revised && t.to === 'published') {
-    // The successor of a published entry is out: its 一数一源 findings are brought up to date, and whoever holds a
-    // grant on it is told.
-    await checkOverlaps(saved, ctx, actor);
-    await tellGrantHolders(ctx, saved, `已发布修订版(批次 ${batch.number})`);
-  }
-  return undefined;
+}
+
+/** A revision that cannot be published goes back to its steward with the reason, out of the batch. */
+async function sendBack(ctx: ActionContext, actor: Actor, r: Resource, at: string, reason: string): Promise<string> {
+  const rev = r.revision!;
+  const { batchId: _b, ...kept } = rev;
+  const entry: ReviewStep = { event: 'return', from: rev.status, to: 'returned', by: actor.username, byName: actor.displayName, at, reason };
+  await ctx.store.resources.update(r.id, { ...r, revision: { ...kept, status: 'returned', steps: [...rev.steps, entry], returnReason: reason } }, r.version, actor)
+    .catch(() => undefined);
+  await notify(ctx, address(r.provider.agencyId, 'data_steward'), `信息资源 ${r.code} ${r.name}(修订):已退回`, reason, `/resources/${r.id}`);
+  return `${r.code}: ${reason}`;
 }
 
 export const createBatch = defineAction({
@@ -175,11 +202,19 @@ export const createBatch = defineAction({
     const saved = await ctx.audited({ action: 'batch.create', object: batch.id, outcome: 'success', detail: { number, resources: batch.resourceIds.length } },
       () => ctx.store.batches.create(batch, actor!));
     const skipped: string[] = [];
+    const left = new Set<string>();
     for (const r of found) {
       const why = await moveEntry(ctx, actor!, r.id, 'batch', saved, at);
-      if (why) skipped.push(why);
+      if (why) {
+        skipped.push(why);
+        left.add(r.id);
+      }
     }
-    return { ...presentBatch(saved, actor), skipped };
+    // The batch lists only what is in it: entries another batch or writer took meanwhile are dropped from it.
+    const final = left.size
+      ? await ctx.store.batches.update(saved.id, { ...saved, resources: saved.resources.filter((x) => !left.has(x.id)), resourceIds: saved.resourceIds.filter((x) => !left.has(x)) }, saved.version, actor!)
+      : saved;
+    return { ...presentBatch(final, actor), skipped };
   },
 });
 

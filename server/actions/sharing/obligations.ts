@@ -10,7 +10,7 @@ import type { GrantState } from '../../domain/workflow/grant.ts';
 import { defineAction } from '../define.ts';
 import { readId } from '../input.ts';
 import { address, notify } from '../notices.ts';
-import { presentGrant } from './grants.ts';
+import { canSeeGrant, presentGrant } from './grants.ts';
 import { asObject, failIf, text } from './terms.ts';
 
 function readVersion(body: Record<string, unknown>, errors: FieldError[]): number {
@@ -19,9 +19,14 @@ function readVersion(body: Record<string, unknown>, errors: FieldError[]): numbe
   return v as number;
 }
 
-async function loadGrant(store: { grants: { get(id: string): Promise<Grant | undefined> } }, id: string, version: number): Promise<Grant> {
+/**
+ * The grant, once the actor is known to hold `role` on it: a grant they may not see does not exist for them (404),
+ * one they see but have no part in is 403, and only then is the version compared (409).
+ */
+async function loadGrant(store: { grants: { get(id: string): Promise<Grant | undefined> } }, actor: Actor | undefined, id: string, version: number, role: (a: Actor | undefined, g: Grant) => boolean): Promise<Grant> {
   const g = await store.grants.get(id);
-  if (!g) throw new NotFoundError('grant');
+  if (!g || !canSeeGrant(actor, g)) throw new NotFoundError('grant');
+  if (!role(actor, g)) throw new ForbiddenError();
   if (g.version !== version) throw new ConflictError('该授权已被他人处理,请刷新后再试', 'the grant changed since you read it; reload and try again', g.version);
   return g;
 }
@@ -43,8 +48,7 @@ export const askConsent = defineAction({
     return { id: readId(raw.params), recipient, purpose, version };
   },
   run: async (actor, { id, recipient, purpose, version }, ctx) => {
-    const g = await loadGrant(ctx.store, id, version);
-    if (!isConsumer(actor, g)) throw new NotFoundError('grant');
+    const g = await loadGrant(ctx.store, actor, id, version, isConsumer);
     if (g.state !== 'active') throw new ConflictError('授权不在有效期内,不能申请向第三方提供', 'only an active grant can ask for onward consent', g.version);
     const at = ctx.now().toISOString();
     const consent: Consent = { id: `c${(g.consents?.length ?? 0) + 1}`, recipient, purpose, state: 'pending', requestedAt: at, requestedBy: actor!.username };
@@ -68,8 +72,7 @@ export const answerConsent = defineAction({
     return { id: readId(raw.params), consentId: readId(raw.params, 'consentId'), decision: body.decision as 'granted' | 'refused', answer, version };
   },
   run: async (actor, { id, consentId, decision, answer, version }, ctx) => {
-    const g = await loadGrant(ctx.store, id, version);
-    if (!isProvider(actor, g)) throw new ForbiddenError('只有提供部门的数据管理员可以答复', 'only the provider\'s data steward answers');
+    const g = await loadGrant(ctx.store, actor, id, version, isProvider);
     const c = g.consents?.find((x) => x.id === consentId);
     if (!c) throw new NotFoundError('consent');
     if (c.state !== 'pending') throw new ConflictError('该申请已答复', 'this consent request was answered already', g.version);
@@ -98,8 +101,7 @@ export const recordViolation = defineAction({
     return { id: readId(raw.params), description, rectification, notice: body.notice === true, suspend: body.suspend === true, version };
   },
   run: async (actor, { id, description, rectification, notice, suspend, version }, ctx) => {
-    const g = await loadGrant(ctx.store, id, version);
-    if (!isOffice(actor, g)) throw new ForbiddenError();
+    const g = await loadGrant(ctx.store, actor, id, version, isOffice);
     const at = ctx.now().toISOString();
     const v: Violation = { id: `v${(g.violations?.length ?? 0) + 1}`, description, rectification, notice, recordedAt: at, recordedBy: actor!.username };
     let next: Grant = { ...g, violations: [...(g.violations ?? []), v], updatedAt: at };
@@ -127,8 +129,7 @@ export const confirmRectified = defineAction({
     return { id: readId(raw.params), violationId: readId(raw.params, 'violationId'), note, version };
   },
   run: async (actor, { id, violationId, note, version }, ctx) => {
-    const g = await loadGrant(ctx.store, id, version);
-    if (!isOffice(actor, g)) throw new ForbiddenError();
+    const g = await loadGrant(ctx.store, actor, id, version, isOffice);
     const v = g.violations?.find((x) => x.id === violationId);
     if (!v) throw new NotFoundError('violation');
     if (v.rectifiedAt) throw new ConflictError('已确认整改', 'already confirmed', g.version);

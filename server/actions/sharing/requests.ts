@@ -246,3 +246,18 @@ export async function flagOverdue(ctx: Pick<ActionContext, 'store' | 'now'>): Pr
   }
   return n;
 }
+
+/**
+ * A request the provider confirmed (`granted`) whose grant was not written (the store failed right after the step) gets
+ * it now: the grant's id follows from the request, so this never makes two. Run with the other clocks.
+ */
+export async function ensureGrants(ctx: Pick<ActionContext, 'store' | 'now' | 'audited'>): Promise<number> {
+  const granted = await ctx.store.requests.list({ where: { path: 'state', eq: 'granted' }, limit: 10_000 });
+  let n = 0;
+  for (const r of granted.items) {
+    if (await ctx.store.grants.get(r.grantId ?? `grant-${r.id}`)) continue;
+    await createConditionalGrant(ctx as ActionContext, { userId: 'system:clock', username: 'system', displayName: '系统', agencyId: r.providerAgencyId, roles: [] }, r);
+    n++;
+  }
+  return n;
+}

@@ -111,15 +111,17 @@ export interface RequestParties {
 
 /**
  * The parties `actor` holds on a request. Nobody decides on their own agency's request (workflows.md, B16): a
- * reviewer or an information-office member of the applicant agency is, for that request, only its applicant.
+ * reviewer or an information-office member of the applicant agency is, for that request, only its applicant. Nor does
+ * a reviewer of the provider agency review the request or deliberate on the provider's own refusal.
  */
 export function requestPartiesOf(actor: Actor | undefined, r: RequestParties): Set<RequestParty> {
   const out = new Set<RequestParty>();
   if (!actor) return out;
   const own = actor.agencyId === r.applicantAgencyId;
+  const providing = actor.agencyId === r.providerAgencyId;
   if (own && hasRole(actor, 'agency_staff', 'data_steward')) out.add('applicant');
   if (!own && hasRole(actor, 'info_office')) out.add('info_office');
-  if (!own && hasRole(actor, 'reviewer')) out.add('reviewer');
+  if (!own && !providing && hasRole(actor, 'reviewer')) out.add('reviewer');
   if (actor.agencyId === r.providerAgencyId && !own && hasRole(actor, 'data_steward')) out.add('provider');
   return out;
 }
