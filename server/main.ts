@@ -32,10 +32,12 @@ async function main(): Promise<void> {
   const pruner = setInterval(() => services.store.sessions.prune(Date.now()).catch(() => {}), 10 * 60_000);
   pruner.unref();
   // The clocks, at start-up and then hourly: grants past their period expire, steps past their deadline are flagged,
-  // a granted request missing its grant gets it, idempotency keys older than a day are forgotten.
+  // a granted request missing its grant gets it, idempotency keys older than a day are forgotten, the store's query
+  // statistics are refreshed.
   const clock = actionContext(services, { userId: 'system:clock', username: 'system', displayName: '系统', agencyId: '', roles: [] }, 'clock');
   const expire = () => Promise.all([
     expireLapsedGrants(services.store, services.now()), flagOverdue(services), ensureGrants(clock), pruneIdempotency(services.store, services.now()),
+    services.store.maintain(),
   ]).then(
     ([expired, overdue, repaired]) => (expired || overdue || repaired) && log.info('workflow clocks', { grantsExpired: expired, stepsOverdue: overdue, grantsRepaired: repaired }),
     (e: unknown) => log.warn('workflow clocks failed', { error: e instanceof Error ? e.message : String(e) }),

@@ -139,6 +139,11 @@ export interface Store {
   audit: AuditLog;
   /** Throws UnavailableError when the store cannot answer. */
   ping(): Promise<void>;
+  /**
+   * Refreshes what the engine knows of the data for planning queries: after an import and hourly. (SQLite without
+   * statistics picks the status index over the 一数一源 item lookup: 110 ms instead of 11 ms at 100,000 entries.)
+   */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,7 @@ export async function loadDemo(store: Store, synonyms: SynonymMap, progress: Pro
     ...o, id: randomUUID(), version: 1, resourceId: d.id, resourceCode: d.code, agencyId: d.provider.agencyId, status: 'open' as const, createdAt: d.createdAt,
   })));
   if (findings.length) await store.overlaps.createMany(findings, SEED_ACTOR);
+  await store.maintain();
 
   let users = 0;
   for (const u of DEMO_USERS) {

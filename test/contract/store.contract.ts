@@ -200,4 +200,10 @@ export function storeContract(makeStore: () => Promise<Store>): void {
   it('answers ping when healthy', async () => {
     await store.ping();
   });
+
+  it('refreshes its query statistics without changing what queries answer', async () => {
+    const before = await store.resources.list({ where: { path: 'status', eq: 'published' } });
+    await store.maintain();
+    expect(await store.resources.list({ where: { path: 'status', eq: 'published' } })).to.deep.equal(before);
+  });
 }

@@ -98,7 +98,8 @@ export interface EmbeddedStoreOptions {
 export function openEmbeddedStore(opts: EmbeddedStoreOptions): Store {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
   const db = new DatabaseSync(opts.path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON');
+  // analysis_limit keeps ANALYZE (run by `maintain`) to milliseconds on large tables.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA analysis_limit = 1000');
   const now = opts.now ?? (() => new Date().toISOString());
   db.exec([
     ...(Object.keys(INDEXED_PATHS) as CollectionName[]).map(collectionSchema),
@@ -129,6 +130,10 @@ export function openEmbeddedStore(opts: EmbeddedStoreOptions): Store {
     settings: new SqliteCollection<Setting>(db, 'settings', now),
     sessions: new SqliteSessions(db),
     audit: new SqliteAudit(db, now),
+    async maintain() {
+      // SQLite's advice for long-lived connections: analyse the tables that changed enough to need it.
+      if (!closed) db.exec('PRAGMA optimize = 0x10002');
+    },
     async ping() {
       try {
         if (closed) throw new Error('closed');

@@ -92,6 +92,9 @@ function makeStore(ctx: MongoContext): Store {
     settings: new MongoCollection<Setting>(ctx, 'settings'),
     sessions: new MongoSessions(ctx),
     audit: new MongoAudit(ctx),
+    async maintain() {
+      // MongoDB's planner keeps its own statistics (plan cache, trial runs): nothing to refresh.
+    },
     async ping() {
       try {
         if (ctx.closed) throw new Error('closed');
