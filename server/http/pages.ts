@@ -27,6 +27,7 @@ import { runAction } from './api.ts';
 import { formToResourceInput, pointerToField, resourceToForm } from './form.ts';
 import { toProblem } from './problem.ts';
 import { publicationPages } from './publication-pages.ts';
+import { recordForm } from './record-forms.ts';
 import { sharingPages } from './sharing-pages.ts';
 import { workflowAdminPages } from './workflow-admin-pages.ts';
 import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
@@ -137,19 +138,8 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     res.redirect(303, `/resources/${req.params.id}`);
   });
 
-  const entryForm = (path: string, action: Parameters<typeof runAction>[0], body: (f: Record<string, string>) => Record<string, unknown>, done: string) => {
-    r.post(path, requireSignIn, csrfSynchronisedProtection, async (req, res) => {
-      const f = req.body as Record<string, string>;
-      try {
-        await runAction(action, req, res, services, { ...body(f), version: Number(f.version) });
-        req.session.flash = { notice: done };
-      } catch (e) {
-        if (!(e instanceof ValidationError || e instanceof ConflictError)) throw e;
-        req.session.flash = { notice: e instanceof ConflictError ? e.zh : e.errors.map((x) => x.message.zh).join(';') };
-      }
-      res.redirect(303, `/resources/${req.params.id}`);
-    });
-  };
+  const entryForm = (path: string, action: Parameters<typeof recordForm>[3], body: Parameters<typeof recordForm>[4], done: string) =>
+    recordForm(r, services, path, action, body, done, (p) => `/resources/${p.id}`);
   entryForm('/resources/:id/referrals', askReferral, (f) => ({ question: f.question }), '已提请审查机关');
   entryForm('/resources/:id/referrals/:referralId/answer', answerReferral, (f) => ({ answer: f.answer }), '已答复');
   entryForm('/resources/:id/current', confirmCurrent, () => ({}), '已确认数据为最新');

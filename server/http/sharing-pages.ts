@@ -2,7 +2,7 @@
 // role has on it, print its documents, see grants. They run the same actions as the JSON API, so a step refused
 // there is refused here, and each page offers only the steps `actions` lists for its viewer.
 
-import type { Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
 import type { Services } from '../actions/define.ts';
 import { getResourceByCode } from '../actions/resources/read.ts';
 import { getGrant, listGrants, obtainGrant, stepGrant } from '../actions/sharing/grants.ts';
@@ -18,6 +18,7 @@ import {
   REQUEST_EVENT_LABELS, REQUEST_FIELD_LABELS, REQUEST_STATE_LABELS, type RequestEvent, type RequestKind, type RequestState, requestMachine,
 } from '../domain/workflow/request.ts';
 import { runAction } from './api.ts';
+import { recordForm } from './record-forms.ts';
 import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
 
 const WORDS = {
@@ -187,19 +188,8 @@ export function sharingPages(r: Router, services: Services): void {
   });
 
   /** The obligations after a grant, each a small form on the grant's page that comes back to it. */
-  const obligation = (path: string, action: Parameters<typeof runAction>[0], body: (f: Record<string, string>) => Record<string, unknown>, done: string) => {
-    r.post(path, requireSignIn, csrfSynchronisedProtection, async (req, res) => {
-      const f = req.body as Record<string, string>;
-      try {
-        await runAction(action, req, res, services, { ...body(f), version: Number(f.version) });
-        req.session.flash = { notice: done };
-      } catch (e) {
-        if (!(e instanceof ValidationError || e instanceof ConflictError)) throw e;
-        req.session.flash = { notice: e instanceof ConflictError ? e.zh : e.errors.map((x) => x.message.zh).join(';') };
-      }
-      res.redirect(303, `/grants/${req.params.id}`);
-    });
-  };
+  const obligation = (path: string, action: Parameters<typeof recordForm>[3], body: Parameters<typeof recordForm>[4], done: string) =>
+    recordForm(r, services, path, action, body, done, (p) => `/grants/${p.id}`);
   obligation('/grants/:id/consents', askConsent, (f) => ({ recipient: f.recipient, purpose: f.purpose }), '已向提供部门申请书面同意');
   obligation('/grants/:id/consents/:consentId/answer', answerConsent, (f) => ({ decision: f.decision, answer: f.answer }), '已答复');
   obligation('/grants/:id/violations', recordViolation, (f) => ({ description: f.description, rectification: f.rectification, notice: f.notice === '1', suspend: f.suspend === '1' }), '已记录并责令整改');

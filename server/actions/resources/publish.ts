@@ -19,7 +19,7 @@ import { type ActionContext, defineAction } from '../define.ts';
 import { address, notify, tellNext } from '../notices.ts';
 import { paging, readId, readQuery } from '../input.ts';
 import { nextState, readStepInput } from '../sharing/step.ts';
-import { asObject, failIf } from '../sharing/terms.ts';
+import { asObject, failIf, readVersion } from '../sharing/terms.ts';
 import { checkOverlaps, loadVisible, present } from './catalog.ts';
 
 /**
@@ -255,10 +255,9 @@ export const removeFromBatch = defineAction({
   permission: ['info_office'],
   input: (raw) => {
     const errors: FieldError[] = [];
-    const body = asObject(raw.body);
-    if (!Number.isInteger(body.version) || (body.version as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
+    const version = readVersion(asObject(raw.body), errors);
     failIf(errors);
-    return { id: readId(raw.params), resourceId: readId(raw.params, 'resourceId'), version: body.version as number };
+    return { id: readId(raw.params), resourceId: readId(raw.params, 'resourceId'), version };
   },
   run: async (actor, { id, resourceId, version }, ctx) => {
     const b = await ctx.store.batches.get(id);

@@ -2,22 +2,16 @@
 // something may be shared (a referral, answered and kept on the entry), confirming an entry is current when its
 // update cycle comes round, and the dashboard that says what needs doing.
 
-import { ConflictError, type FieldError, ForbiddenError, NotFoundError, fieldError } from '../../domain/errors.ts';
+import { ConflictError, type FieldError, ForbiddenError, NotFoundError } from '../../domain/errors.ts';
 import { staleDays } from '../../domain/freshness.ts';
 import type { Referral, Resource } from '../../domain/resource.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import { type ActionContext, defineAction } from '../define.ts';
 import { readId } from '../input.ts';
 import { address, notify } from '../notices.ts';
-import { asObject, failIf, text } from '../sharing/terms.ts';
+import { asObject, failIf, readVersion, text } from '../sharing/terms.ts';
 import { loadVisible } from './catalog.ts';
 import { presentWithSteps } from './publish.ts';
-
-function readVersion(body: Record<string, unknown>, errors: FieldError[]): number {
-  const v = body.version;
-  if (!Number.isInteger(v) || (v as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
-  return v as number;
-}
 
 const ownSteward = (actor: Actor | undefined, r: Resource) => hasRole(actor, 'data_steward') && actor!.agencyId === r.provider.agencyId;
 

@@ -11,13 +11,7 @@ import { defineAction } from '../define.ts';
 import { readId } from '../input.ts';
 import { address, notify } from '../notices.ts';
 import { canSeeGrant, presentGrant } from './grants.ts';
-import { asObject, failIf, text } from './terms.ts';
-
-function readVersion(body: Record<string, unknown>, errors: FieldError[]): number {
-  const v = body.version;
-  if (!Number.isInteger(v) || (v as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
-  return v as number;
-}
+import { asObject, failIf, readVersion, text } from './terms.ts';
 
 /**
  * The grant, once the actor is known to hold `role` on it: a grant they may not see does not exist for them (404),

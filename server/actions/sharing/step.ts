@@ -4,7 +4,7 @@ import { ConflictError, type FieldError, ForbiddenError, ValidationError, fieldE
 import { type FieldLabel, type Machine, step } from '../../domain/workflow/machine.ts';
 import type { RawInput } from '../define.ts';
 import { readId } from '../input.ts';
-import { asObject, failIf, text } from './terms.ts';
+import { asObject, failIf, readVersion, text } from './terms.ts';
 
 export interface StepInput<E extends string> {
   id: string;
@@ -26,10 +26,9 @@ export function readStepInput<E extends string>(raw: RawInput, events: readonly 
     const v = text(body, f, [label.zh, label.en], errors, false);
     if (v) fields[f] = v;
   }
-  const version = body.version;
-  if (!Number.isInteger(version) || (version as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
+  const version = readVersion(body, errors);
   failIf(errors);
-  return { id: readId(raw.params), event: event as E, fields, version: version as number };
+  return { id: readId(raw.params), event: event as E, fields, version };
 }
 
 /**

@@ -105,3 +105,10 @@ export function readWanted(o: Record<string, unknown>, errors: FieldError[]): Wa
 export function failIf(errors: FieldError[]): void {
   if (errors.length) throw new ValidationError(errors);
 }
+
+/** The version of the record the person read, which a write must still find (409 otherwise). */
+export function readVersion(body: Record<string, unknown>, errors: FieldError[]): number {
+  const v = body.version;
+  if (!Number.isInteger(v) || (v as number) < 1) errors.push(fieldError('/version', 'required', '需要读取时的版本号', 'the version you read is required'));
+  return v as number;
+}
