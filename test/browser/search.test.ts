@@ -9,17 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { loadSynonyms } from '../../server/compose.ts';
 import { loadDemo } from '../../server/seed/load.ts';
 import { PASSWORD, type TestApp, startApp } from '../support/harness.ts';
-import { chromiumMissingReason, launch } from '../support/browser.ts';
+import { describeInBrowser, launch } from '../support/browser.ts';
 
-describe('Browser: an agency user searches the catalog', function () {
-  this.timeout(90_000);
-  const missing = chromiumMissingReason();
-  if (missing) {
-    it(`is skipped: ${missing}`, function () {
-      this.skip();
-    });
-    return;
-  }
+describeInBrowser('Browser: an agency user searches the catalog', 90_000, () => {
 
   let app: TestApp;
   let browser: Browser;

@@ -8,17 +8,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadSynonyms } from '../../server/compose.ts';
 import { loadDemo } from '../../server/seed/load.ts';
 import { PASSWORD, type TestApp, startApp } from '../support/harness.ts';
-import { chromiumMissingReason, launch } from '../support/browser.ts';
+import { describeInBrowser, launch } from '../support/browser.ts';
 
-describe('Browser: a conditional-sharing request from search result to active grant', function () {
-  this.timeout(120_000);
-  const missing = chromiumMissingReason();
-  if (missing) {
-    it(`is skipped: ${missing}`, function () {
-      this.skip();
-    });
-    return;
-  }
+describeInBrowser('Browser: a conditional-sharing request from search result to active grant', 120_000, () => {
 
   let app: TestApp;
   let browser: Browser;

@@ -4,18 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, type TestApp, startApp } from '../support/harness.ts';
-import { chromiumMissingReason, launch } from '../support/browser.ts';
+import { describeInBrowser, launch } from '../support/browser.ts';
 import { SYSTEM, storedResource } from '../support/fixtures.ts';
 
-describe('Browser: a steward registers a resource', function () {
-  this.timeout(60_000);
-  const missing = chromiumMissingReason();
-  if (missing) {
-    it(`is skipped: ${missing}`, function () {
-      this.skip();
-    });
-    return;
-  }
+describeInBrowser('Browser: a steward registers a resource', 60_000, () => {
 
   let app: TestApp;
   let browser: Browser;

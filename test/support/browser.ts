@@ -17,3 +17,18 @@ export async function launch(): Promise<Browser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
 }
+
+/** A browser suite: where chromium is missing it is one skipped test that says why, instead of the suite. */
+export function describeInBrowser(title: string, timeoutMs: number, body: () => void): void {
+  describe(title, function () {
+    this.timeout(timeoutMs);
+    const missing = chromiumMissingReason();
+    if (missing) {
+      it(`is skipped: ${missing}`, function () {
+        this.skip();
+      });
+      return;
+    }
+    body();
+  });
+}
