@@ -92,7 +92,8 @@ export interface ResultAction {
  */
 export function resultAction(actor: Actor | undefined, doc: SearchDocument): ResultAction | undefined {
   if (!actor || doc.status !== 'published' || doc.agencyId === actor.agencyId) return undefined;
-  if (!hasRole(actor, 'agency_staff', 'data_steward', 'leadership')) return undefined;
+  // The people who may apply (request.create); leadership reads the catalog but applies through its staff.
+  if (!hasRole(actor, 'agency_staff', 'data_steward')) return undefined;
   const ref = `resource=${encodeURIComponent(doc.code)}`;
   if (doc.shareType === '无条件共享') return { kind: 'get', label: '获取', href: `/requests/new?${ref}&type=grant` };
   if (doc.shareType === '有条件共享') return { kind: 'apply', label: '申请共享', href: `/requests/new?${ref}&type=apply` };
@@ -167,7 +168,7 @@ export const search = defineAction({
 /** The viewer's agency's active grants among these entries: entry id → grant id. */
 async function heldGrants(ctx: ActionContext, actor: Actor | undefined, ids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  if (!actor || !ids.length || !hasRole(actor, 'agency_staff', 'data_steward', 'leadership')) return out;
+  if (!actor || !ids.length || !hasRole(actor, 'agency_staff', 'data_steward')) return out;
   const grants = await ctx.store.grants.list({
     where: { and: [{ path: 'consumerAgencyId', eq: actor.agencyId }, { path: 'state', eq: 'active' }, { path: 'resourceIds', in: ids }] }, limit: 1000,
   });
