@@ -9,11 +9,12 @@ import type { SynonymMap } from '../domain/synonyms.ts';
 import { createUser } from '../identity/users.ts';
 import type { Store } from '../ports/store.ts';
 import { demoResources } from './demo-catalog.ts';
+import { loadDemoSharing } from './demo-sharing.ts';
 import { DEMO_USERS } from './demo-users.ts';
 import { type Progress, SEED_ACTOR } from './bootstrap.ts';
 
 /** Loads the demo catalog and demo accounts. Every demo record passes the same validation as a steward's. */
-export async function loadDemo(store: Store, synonyms: SynonymMap, progress: Progress = () => {}, now = new Date()): Promise<{ resources: number; users: number; overlaps: number }> {
+export async function loadDemo(store: Store, synonyms: SynonymMap, progress: Progress = () => {}, now = new Date()): Promise<{ resources: number; users: number; overlaps: number; requests: number; grants: number }> {
   const agencies = new Map((await store.agencies.list({ limit: 1000 })).items.map((a) => [a.id, a]));
   const tree = (await store.classification.list({ limit: 1000 })).items;
   const nodes = new Set(tree.map((n) => n.code));
@@ -53,5 +54,6 @@ export async function loadDemo(store: Store, synonyms: SynonymMap, progress: Pro
     users++;
     progress('users', users, DEMO_USERS.length);
   }
-  return { resources: docs.length, users, overlaps: findings.length };
+  const sharing = await loadDemoSharing(store, docs, now);
+  return { resources: docs.length, users, overlaps: findings.length, ...sharing };
 }

@@ -174,3 +174,34 @@ describe('demo data (reference agencies, classification, demo catalog)', () => {
     });
   });
 });
+
+describe('demo sharing (requests and grants on first start)', () => {
+  it('gives each role something to act on, every record a path of the table, and leaves the walkthrough entries alone', async () => {
+    const { openEmbeddedStore } = await import('../../server/adapters/store/embedded/store.ts');
+    const { ensureReferenceData } = await import('../../server/seed/bootstrap.ts');
+    const { loadDemo } = await import('../../server/seed/load.ts');
+    const { loadSynonyms } = await import('../../server/compose.ts');
+    const { requestMachine } = await import('../../server/domain/workflow/request.ts');
+    const { transitionFor } = await import('../../server/domain/workflow/machine.ts');
+    const store = openEmbeddedStore({ path: ':memory:' });
+    await ensureReferenceData(store);
+    const loaded = await loadDemo(store, loadSynonyms());
+    expect(loaded).to.include({ requests: 4, grants: 2 });
+    const requests = (await store.requests.list({ limit: 100 })).items;
+    expect(requests.map((r) => r.state).sort()).to.deep.equal(['contact_sheet_issued', 'granted', 'refused', 'submitted']);
+    for (const r of requests) {
+      let state = 'draft';
+      for (const s of r.steps) {
+        expect(transitionFor(requestMachine, state as never, s.event, r.kind)?.to, `${r.number} ${s.event}`).to.equal(s.to);
+        state = s.to;
+      }
+      expect(state).to.equal(r.state);
+      if (r.state !== 'submitted') expect(r.contactSheet?.number).to.match(/^LXD\d{4}-\d{6}$/);
+    }
+    const grants = (await store.grants.list({ limit: 100 })).items;
+    expect(grants.map((g) => g.kind).sort()).to.deep.equal(['conditional', 'unconditional']);
+    const names = [...requests.flatMap((r) => r.resources), ...grants.flatMap((g) => g.resources)].map((x) => x.name);
+    expect(names.some((n) => /常住人口基本信息|暂住人口登记信息/.test(n))).to.equal(false);
+    await store.close();
+  });
+});
