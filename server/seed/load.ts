@@ -32,7 +32,10 @@ export async function loadDemo(store: Store, synonyms: SynonymMap, progress: Pro
     // Spread creation dates over the past year so lists and statistics look like a living catalog.
     const at = new Date(now.getTime() - ((i * 7919) % 365) * 86_400_000);
     const doc = buildResource(value, undefined, { code, agency: agencies.get(value.provider.agencyId)!, actor: SEED_ACTOR, now: at, authority: authorityItems(synonyms, value) });
-    docs.push({ ...doc, status: d.status, ...(d.status === 'published' ? { publishedAt: at.toISOString() } : {}) });
+    // Most published entries were confirmed current yesterday; every tenth has let its update cycle lapse, so the
+    // stewards' dashboards show the stale flag without being all red.
+    const current = d.status === 'published' && i % 10 !== 0 ? { currentAsOf: new Date(now.getTime() - 86_400_000).toISOString() } : {};
+    docs.push({ ...doc, status: d.status, ...(d.status === 'published' ? { publishedAt: at.toISOString() } : {}), ...current });
   }
   const BATCH = 100;
   for (let i = 0; i < docs.length; i += BATCH) {
