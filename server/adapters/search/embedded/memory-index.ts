@@ -17,7 +17,7 @@ import {
   type SearchQuery,
 } from '../../../domain/search.ts';
 import { type FieldKind, fold, indexTokens, needsPhraseCheck, phrasePattern, phraseText, queryTokens } from '../../../domain/text.ts';
-import { BitPool, SlotSet, collectBits, hasBit, isEmpty, setBit, words } from './slot-set.ts';
+import { BitPool, SlotSet, collectBits, grown, hasBit, setBit, words } from './slot-set.ts';
 
 const COLUMN_FIELDS = ['status', 'agencyId', 'classNode', 'classItem', 'shareType', 'formatCategory', 'updateCycle', 'baseDatabase', 'open'] as const;
 type ColumnField = (typeof COLUMN_FIELDS)[number];
@@ -129,10 +129,6 @@ export class MemoryIndex {
     return this.slots - this.slotOf.size;
   }
 
-  has(id: string): boolean {
-    return this.slotOf.has(id);
-  }
-
   /** Adds or replaces a document (no version logic here: the engine decides what may be written). */
   put(doc: SearchDocument): void {
     this.delete(doc.id);
@@ -197,35 +193,16 @@ export class MemoryIndex {
     for (const col of [...this.columns.values(), this.paths]) for (const s of col.sets) s.seal(this.slots);
   }
 
-  /** Bytes held by the postings (the memory figures in the benchmark). */
-  postingBytes(): number {
-    let n = 0;
-    for (const m of this.postings) for (const p of m.values()) n += p.bytes;
-    for (const p of this.nameGrams.values()) n += p.bytes;
-    return n;
-  }
-
   private grow(n: number): void {
-    if (words(n) > this.live.length) {
-      const live = new Uint32Array(Math.max(words(n), this.live.length * 2));
-      live.set(this.live);
-      this.live = live;
-    }
+    if (words(n) > this.live.length) this.live = grown(this.live, Math.max(words(n), this.live.length * 2));
     if (n <= this.score.length) return;
     const size = Math.max(n, this.score.length * 2);
-    const score = new Float32Array(size);
-    this.score = score;
+    // Scratch needs no copy; the per-slot columns do.
+    this.score = new Float32Array(size);
     this.hitBuf = new Int32Array(size);
-    const updated = new Float64Array(size);
-    updated.set(this.updated);
-    this.updated = updated;
-    const fieldAt = new Uint32Array(size * (FIELD_COUNT + 1));
-    fieldAt.set(this.fieldAt);
-    this.fieldAt = fieldAt;
-
-    const facetRows = new Int32Array(size * FACET_COUNT);
-    facetRows.set(this.facetRows);
-    this.facetRows = facetRows;
+    this.updated = grown(this.updated, size);
+    this.fieldAt = grown(this.fieldAt, size * (FIELD_COUNT + 1));
+    this.facetRows = grown(this.facetRows, size * FACET_COUNT);
   }
 
   private liveBits(): Uint32Array {
@@ -370,7 +347,7 @@ export class MemoryIndex {
       if (!matched.length) break;
     }
     const hits = this.hitBuf;
-    const total = isEmpty(candidates) ? 0 : collectBits(candidates, hits);
+    const total = collectBits(candidates, hits);
     const { score } = this;
     for (let i = 0; i < total; i++) {
       const s = hits[i];

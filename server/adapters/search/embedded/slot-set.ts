@@ -23,10 +23,6 @@ export function setBit(bits: Uint32Array, slot: number): void {
   bits[slot >>> 5] |= 1 << (slot & 31);
 }
 
-export function clearBit(bits: Uint32Array, slot: number): void {
-  bits[slot >>> 5] &= ~(1 << (slot & 31));
-}
-
 /** Calls `visit` for every set bit, in ascending slot order. */
 export function forEachBit(bits: Uint32Array, visit: (slot: number) => void): void {
   for (let w = 0; w < bits.length; w++) {
@@ -53,11 +49,6 @@ export function collectBits(bits: Uint32Array, out: Int32Array): number {
   return n;
 }
 
-export function isEmpty(bits: Uint32Array): boolean {
-  for (let w = 0; w < bits.length; w++) if (bits[w] !== 0) return false;
-  return true;
-}
-
 /** A sparse set turns into a bitset past one slot in 32 (where the bitset gets smaller), never below this size. */
 const MIN_DENSE = 64;
 
@@ -80,7 +71,7 @@ export class SlotSet {
     this.last = slot;
     const bits = this.bits;
     if (bits) {
-      if ((slot >>> 5) >= bits.length) this.bits = grown(bits, Math.max(words(slots), bits.length + (bits.length >>> 1)));
+      if ((slot >>> 5) >= bits.length) this.bits = grown(bits as Uint32Array<ArrayBuffer>, Math.max(words(slots), bits.length + (bits.length >>> 1)));
       setBit(this.bits!, slot);
       this.size++;
       return;
@@ -94,7 +85,7 @@ export class SlotSet {
         return;
       }
       // Long arrays grow by an eighth: after a bulk load is sealed, the first writes must not double every list.
-      arr = this.arr = grownInt(arr, arr.length < 1024 ? arr.length * 2 : arr.length + (arr.length >>> 3));
+      arr = this.arr = grown(arr as Int32Array<ArrayBuffer>, arr.length < 1024 ? arr.length * 2 : arr.length + (arr.length >>> 3));
     }
     arr[this.size++] = slot;
   }
@@ -219,14 +210,11 @@ export class SlotSet {
   }
 }
 
-function grown(a: Uint32Array, n: number): Uint32Array {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
-}
+type Growable = Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
 
-function grownInt(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
+/** A copy of `a` with room for `n` elements (the new ones zero). */
+export function grown<A extends Growable>(a: A, n: number): A {
+  const b = new (a.constructor as new (n: number) => A)(n);
   b.set(a);
   return b;
 }
