@@ -30,7 +30,7 @@ import { publicationPages } from './publication-pages.ts';
 import { recordForm } from './record-forms.ts';
 import { sharingPages } from './sharing-pages.ts';
 import { workflowAdminPages } from './workflow-admin-pages.ts';
-import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
+import { csrfSynchronisedProtection, render, requireSignIn, withQuery } from './view.ts';
 
 async function formChoices(req: Request, res: Response, services: Services) {
   const [agencies, nodes] = await Promise.all([runAction(listAgencies, req, res, services), runAction(listClassification, req, res, services)]);
@@ -176,7 +176,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     const view = { q: typeof req.query.q === 'string' ? req.query.q : '', mode: req.query.mode === 'items' ? 'items' : 'all', facetLabels: FACET_LABELS, facetNames: FACET_NAMES };
     let result: Awaited<ReturnType<typeof searchCatalog.run>>;
     try {
-      result = await runAction(searchCatalog, Object.create(req, { query: { value: query, enumerable: true } }) as Request, res, services);
+      result = await runAction(searchCatalog, withQuery(req, query), res, services);
     } catch (e) {
       // Bad parameters and an unavailable index are told on the search page itself, with the box to try again.
       if (!(e instanceof BadRequestError || e instanceof UnavailableError)) throw e;

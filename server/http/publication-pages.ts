@@ -2,20 +2,16 @@
 // submits it; the city government approves (the entries are published) or returns it. A batch's page is its
 // printable list.
 
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { Services } from '../actions/define.ts';
 import listResources from '../actions/resources/list.ts';
 import { createBatch, getBatch, listBatches, stepBatch } from '../actions/resources/publish.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { BATCH_EVENT_LABELS, BATCH_STATE_LABELS, type BatchEvent } from '../domain/workflow/publication.ts';
 import { runAction } from './api.ts';
-import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
+import { csrfSynchronisedProtection, render, requireSignIn, withQuery } from './view.ts';
 
 const WORDS = { states: BATCH_STATE_LABELS, events: BATCH_EVENT_LABELS };
-
-function withQuery(req: Request, query: Record<string, unknown>): Request {
-  return Object.create(req, { query: { value: query, enumerable: true } }) as Request;
-}
 
 export function publicationPages(r: Router, services: Services): void {
   r.get('/batches', requireSignIn, async (req, res) => {

@@ -2,7 +2,7 @@
 // role has on it, print its documents, see grants. They run the same actions as the JSON API, so a step refused
 // there is refused here, and each page offers only the steps `actions` lists for its viewer.
 
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { Services } from '../actions/define.ts';
 import { getResourceByCode } from '../actions/resources/read.ts';
 import { getGrant, listGrants, obtainGrant, stepGrant } from '../actions/sharing/grants.ts';
@@ -19,7 +19,7 @@ import {
 } from '../domain/workflow/request.ts';
 import { runAction } from './api.ts';
 import { recordForm } from './record-forms.ts';
-import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
+import { csrfSynchronisedProtection, render, requireSignIn, withParams, withQuery } from './view.ts';
 
 const WORDS = {
   states: REQUEST_STATE_LABELS, events: REQUEST_EVENT_LABELS, fields: REQUEST_FIELD_LABELS, grantStates: GRANT_STATE_LABELS, grantEvents: GRANT_EVENT_LABELS,
@@ -29,14 +29,6 @@ const WORDS = {
 /** The fields an event needs, for the form that fires it. */
 function needsOf(state: RequestState, event: RequestEvent, kind: RequestKind): readonly string[] {
   return transitionFor(requestMachine, state, event, kind)?.needs ?? [];
-}
-
-function withQuery(req: Request, query: Record<string, unknown>): Request {
-  return Object.create(req, { query: { value: query, enumerable: true } }) as Request;
-}
-
-function withParams(req: Request, params: Record<string, string>): Request {
-  return Object.create(req, { params: { value: params, enumerable: true } }) as Request;
 }
 
 /** Form fields → the action's body: data items come as repeated `items` checkboxes. */

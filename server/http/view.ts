@@ -48,3 +48,13 @@ export function requireSignIn(req: Request, res: Response, next: NextFunction): 
   next();
 }
 
+
+/** The same request with other query parameters: a page runs an action on what it chose, not on what was sent. */
+export function withQuery(req: Request, query: Record<string, unknown>): Request {
+  return Object.create(req, { query: { value: query, enumerable: true } }) as Request;
+}
+
+/** The same request with other path parameters (an action addressed by a form field). */
+export function withParams(req: Request, params: Record<string, string>): Request {
+  return Object.create(req, { params: { value: params, enumerable: true } }) as Request;
+}

@@ -1,22 +1,14 @@
 // The inbox of every signed-in user, and the system administrator's page for the workflow clocks (deadlines and the
 // calendar of holidays and make-up working days).
 
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { Services } from '../actions/define.ts';
 import { listNotices, readNotice } from '../actions/notices.ts';
 import { getDeadlines, listCalendar, removeCalendarDay, setCalendarDay, setDeadlines } from '../actions/workflow-settings.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.ts';
 import { type Actor, hasRole } from '../domain/roles.ts';
 import { runAction } from './api.ts';
-import { csrfSynchronisedProtection, render, requireSignIn } from './view.ts';
-
-function withQuery(req: Request, query: Record<string, unknown>): Request {
-  return Object.create(req, { query: { value: query, enumerable: true } }) as Request;
-}
-
-function withParams(req: Request, params: Record<string, string>): Request {
-  return Object.create(req, { params: { value: params, enumerable: true } }) as Request;
-}
+import { csrfSynchronisedProtection, render, requireSignIn, withParams, withQuery } from './view.ts';
 
 /** Only same-site paths: a notice's link is ours, but the check costs nothing. */
 function ownPath(v: unknown): string {

@@ -5,7 +5,9 @@
 import { addWorkingDays, cityDate, workCalendar } from '../domain/calendar.ts';
 import type { Resource } from '../domain/resource.ts';
 import type { Grant, RequestTerms, SharingRequest, WorkflowStep } from '../domain/workflow/entities.ts';
-import { REQUEST_CLOCKS, type RequestEvent, type RequestState, requestMachine } from '../domain/workflow/request.ts';
+import { conditionalGrant } from '../domain/workflow/grant.ts';
+import { REQUEST_CLOCKS, type RequestEvent, type RequestState, requestMachine, requestedResource } from '../domain/workflow/request.ts';
+import { type NumberSeries, nextNumber } from '../actions/numbers.ts';
 import { transitionFor } from '../domain/workflow/machine.ts';
 import type { Store } from '../ports/store.ts';
 import { SEED_ACTOR } from './bootstrap.ts';
@@ -46,11 +48,10 @@ export async function loadDemoSharing(store: Store, resources: Resource[], now: 
   const open = spare('无条件共享');
   if (conditional.length < 4 || !open.length) return { requests: 0, grants: 0 };
   const cal = workCalendar([]);
-  const year = cityDate(now).slice(0, 4);
-  const number = async (series: string) => `${series}${year}-${String(await store.resources.nextSequence(`${series}-${year}`)).padStart(6, '0')}`;
+  const number = (series: NumberSeries) => nextNumber(store, series, now);
   const today = cityDate(now);
   const period = { startsOn: today, endsOn: cityDate(new Date(now.getTime() + 364 * DAY)) };
-  const item = (r: Resource, n = 3) => ({ id: r.id, code: r.code, name: r.name, shareType: r.sharing.type, items: r.dataItems.slice(0, n).map((d) => d.name) });
+  const item = (r: Resource, n = 3) => requestedResource(r, r.dataItems.slice(0, n).map((d) => d.name));
   const started = (days: number) => new Date(now.getTime() - days * DAY);
   const delivery = { deliveryMethod: '共享平台接口', deliveryDetail: '共享交换平台 / 人口信息核验接口', deliverySchedule: '实时,7×24' };
 
@@ -92,11 +93,9 @@ export async function loadDemoSharing(store: Store, resources: Resource[], now: 
       r.deadline = { clock, days: REQUEST_CLOCKS[clock], since, due: addWorkingDays(cal, since, REQUEST_CLOCKS[clock]) };
     }
     if (state === 'granted') {
-      r.grantId = `grant-${r.id}`;
-      grants.push({
-        id: r.grantId, version: 1, number: r.number, kind: 'conditional', state: 'active', requestId: r.id, consumerAgencyId: p.agency, consumerUserId: r.applicantUserId,
-        providerAgencyId: 'ag-gaj', resources: wanted, resourceIds: r.resourceIds, purpose: r.purpose, scope: r.scope, ...period, steps: [], createdAt: last.at, updatedAt: last.at,
-      });
+      const grant = conditionalGrant(r, last.at);
+      r.grantId = grant.id;
+      grants.push(grant);
     }
     requests.push(r);
   }

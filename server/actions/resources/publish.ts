@@ -2,7 +2,6 @@
 // 市信息办 submits to the city government. Each write is a compare-and-set on the version read; a batch decision moves
 // its entries one by one, each by compare-and-set, after the batch itself moved (so two decisions cannot both run).
 
-import { cityDate } from '../../domain/calendar.ts';
 import { ConflictError, type FieldError, NotFoundError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
 import type { Resource, ReviewStep } from '../../domain/resource.ts';
 import type { ResourceStatus } from '../../domain/vocab.ts';
@@ -17,6 +16,7 @@ import {
 import { STATUS_LABELS } from '../../domain/vocab.ts';
 import { type ActionContext, defineAction } from '../define.ts';
 import { address, notify, tellNext } from '../notices.ts';
+import { nextNumber } from '../numbers.ts';
 import { paging, readId, readQuery } from '../input.ts';
 import { nextState, readStepInput } from '../sharing/step.ts';
 import { asObject, failIf, readVersion } from '../sharing/terms.ts';
@@ -192,8 +192,7 @@ export const createBatch = defineAction({
     }
     if (errors.length) throw new ValidationError(errors);
     const at = ctx.now().toISOString();
-    const year = cityDate(ctx.now()).slice(0, 4);
-    const number = `PC${year}-${String(await ctx.store.resources.nextSequence(`PC-${year}`)).padStart(6, '0')}`;
+    const number = await nextNumber(ctx.store, 'PC', ctx.now());
     const batch: Batch = {
       id: `batch-${number.toLowerCase()}`, version: 1, number, state: 'open', kind: 'batch',
       resources: found.map((r) => ({ id: r.id, code: r.code, name: r.name, agencyId: r.provider.agencyId, agencyName: r.provider.name })),

@@ -6,9 +6,10 @@ import { ConflictError, type FieldError, ForbiddenError, NotFoundError, Validati
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import type { Grant, SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
-import { GRANT_EVENTS, type GrantState, grantLapsed, grantMachine, grantPartiesOf } from '../../domain/workflow/grant.ts';
+import { GRANT_EVENTS, type GrantState, conditionalGrant, grantLapsed, grantMachine, grantPartiesOf } from '../../domain/workflow/grant.ts';
 import { available } from '../../domain/workflow/machine.ts';
-import { REQUEST_FIELD_LABELS } from '../../domain/workflow/request.ts';
+import { REQUEST_FIELD_LABELS, requestedResource } from '../../domain/workflow/request.ts';
+import { nextNumber } from '../numbers.ts';
 import type { ActorRef, Cond, Store } from '../../ports/store.ts';
 import { type ActionContext, defineAction } from '../define.ts';
 import { paging, readId, readQuery } from '../input.ts';
@@ -26,16 +27,10 @@ export function presentGrant(g: Grant, actor: Actor | undefined) {
 
 /** The grant a request ends in (its id follows from the request's, so doing this twice creates one). */
 export async function createConditionalGrant(ctx: ActionContext, actor: Actor, r: SharingRequest): Promise<Grant> {
-  const id = r.grantId ?? `grant-${r.id}`;
-  const existing = await ctx.store.grants.get(id);
+  const grant = conditionalGrant(r, ctx.now().toISOString());
+  const existing = await ctx.store.grants.get(grant.id);
   if (existing) return existing;
-  const at = ctx.now().toISOString();
-  const grant: Grant = {
-    id, version: 1, number: r.number, kind: 'conditional', state: 'active', requestId: r.id, consumerAgencyId: r.applicantAgencyId,
-    consumerUserId: r.applicantUserId, providerAgencyId: r.providerAgencyId, resources: r.resources, resourceIds: r.resourceIds,
-    purpose: r.purpose, scope: r.scope, startsOn: r.startsOn, endsOn: r.endsOn, steps: [], createdAt: at, updatedAt: at,
-  };
-  return ctx.audited({ action: 'grant.create', object: id, outcome: 'success', detail: { number: r.number, request: r.id } }, () => ctx.store.grants.create(grant, actor));
+  return ctx.audited({ action: 'grant.create', object: grant.id, outcome: 'success', detail: { number: r.number, request: r.id } }, () => ctx.store.grants.create(grant, actor));
 }
 
 /** 获取: a 无条件共享 resource with purpose and scope stated, granted at once and recorded like any other grant. */
@@ -61,11 +56,10 @@ export const obtainGrant = defineAction({
     if (unknown.length) throw new ValidationError([fieldError('/resources/0/items', 'unknown_item', `该资源没有信息项:${unknown.join('、')}`, `no such data items: ${unknown.join(', ')}`)]);
     const items = w.items.length ? w.items : [...names];
     const at = ctx.now().toISOString();
-    const year = cityDate(ctx.now()).slice(0, 4);
-    const number = `GR${year}-${String(await ctx.store.resources.nextSequence(`GR-${year}`)).padStart(6, '0')}`;
+    const number = await nextNumber(ctx.store, 'GR', ctx.now());
     const grant: Grant = {
       id: `grant-${number.toLowerCase()}`, version: 1, number, kind: 'unconditional', state: 'active', consumerAgencyId: actor!.agencyId,
-      consumerUserId: actor!.userId, providerAgencyId: r.provider.agencyId, resources: [{ id: r.id, code: r.code, name: r.name, shareType: r.sharing.type, items }],
+      consumerUserId: actor!.userId, providerAgencyId: r.provider.agencyId, resources: [requestedResource(r, items)],
       resourceIds: [r.id], purpose: terms.purpose, scope: terms.scope, startsOn: terms.startsOn, endsOn: terms.endsOn, steps: [], createdAt: at, updatedAt: at,
     };
     const saved = await ctx.audited({ action: 'grant.obtain', object: grant.id, outcome: 'success', detail: { number, resource: r.code } },

@@ -8,12 +8,13 @@ import { ConflictError, type FieldError, ForbiddenError, NotFoundError, fieldErr
 import type { Resource } from '../../domain/resource.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
-import type { RequestedResource, SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
+import type { SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
 import { available } from '../../domain/workflow/machine.ts';
 import {
   REQUEST_EVENTS, REQUEST_EVENT_LABELS, REQUEST_FIELD_LABELS, REQUEST_STATES, REQUEST_STATE_LABELS, type RequestEvent, type RequestKind, type RequestParty,
-  type RequestState, requestMachine, requestPartiesOf,
+  type RequestState, requestMachine, requestPartiesOf, requestedResource,
 } from '../../domain/workflow/request.ts';
+import { nextNumber } from '../numbers.ts';
 import { address, tellNext } from '../notices.ts';
 import type { Cond } from '../../ports/store.ts';
 import { type ActionContext, defineAction } from '../define.ts';
@@ -77,15 +78,8 @@ async function resolveResources(ctx: ActionContext, actor: Actor, wanted: { code
     errors.push(fieldError('/resources', 'share_types', '有条件共享与不予共享资源请分别申请', 'apply for conditional and not-shared resources separately'));
   }
   const kind: RequestKind = types.has('不予共享') ? 'coordinate' : 'apply';
-  const resources: RequestedResource[] = found.map(({ r, items }) => ({ id: r.id, code: r.code, name: r.name, shareType: r.sharing.type, items }));
+  const resources = found.map(({ r, items }) => requestedResource(r, items));
   return { resources, providerAgencyId: found[0]?.r.provider.agencyId ?? '', kind };
-}
-
-async function nextNumber(ctx: ActionContext, series: string): Promise<string> {
-  const year = cityDate(ctx.now()).slice(0, 4);
-  // Document numbers share the store's never-reused sequences, under names no classification code can take.
-  const n = await ctx.store.resources.nextSequence(`${series}-${year}`);
-  return `${series}${year}-${String(n).padStart(6, '0')}`;
 }
 
 export const createRequest = defineAction({
@@ -99,7 +93,7 @@ export const createRequest = defineAction({
     const { resources, providerAgencyId, kind } = await resolveResources(ctx, actor!, wanted, errors);
     failIf(errors);
     const at = ctx.now().toISOString();
-    const number = await nextNumber(ctx, 'SQ');
+    const number = await nextNumber(ctx.store, 'SQ', ctx.now());
     const record: SharingRequest = {
       id: `req-${number.toLowerCase()}`, version: 1, number, kind, state: 'draft', applicantAgencyId: actor!.agencyId, applicantUserId: actor!.userId,
       providerAgencyId, resources, resourceIds: resources.map((r) => r.id), ...terms, steps: [], createdAt: at, updatedAt: at,
@@ -150,8 +144,8 @@ export const stepRequest = defineAction({
     if (result.clock) next.deadline = await startClock(ctx.store, result.clock, now);
     // The provider learns of a request through the contact sheet: on approval, or, for a coordination that never had
     // one, when the deliberation obliges it to provide.
-    if (event === 'approve' || (event === 'overrule' && !r.contactSheet)) next.contactSheet = { number: await nextNumber(ctx, 'LXD'), issuedAt: at };
-    if (event === 'issue_task_order') next.taskOrder = { number: await nextNumber(ctx, 'RWS'), issuedAt: at };
+    if (event === 'approve' || (event === 'overrule' && !r.contactSheet)) next.contactSheet = { number: await nextNumber(ctx.store, 'LXD', ctx.now()), issuedAt: at };
+    if (event === 'issue_task_order') next.taskOrder = { number: await nextNumber(ctx.store, 'RWS', ctx.now()), issuedAt: at };
     if (event === 'grant') next.grantId = `grant-${r.id}`;
     const saved = await ctx.audited({ action: `request.${event}`, object: r.id, outcome: 'success', detail: { number: r.number, from: r.state, to: result.to } },
       () => ctx.store.requests.update(r.id, next, version, actor!));

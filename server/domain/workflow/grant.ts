@@ -3,6 +3,7 @@
 // at once when a consumer states purpose and scope for a 无条件共享 resource, recorded and audited the same way.
 
 import type { Actor } from '../roles.ts';
+import type { Grant, SharingRequest } from './entities.ts';
 import { hasRole } from '../roles.ts';
 import type { Machine } from './machine.ts';
 
@@ -43,4 +44,13 @@ export function grantPartiesOf(actor: Actor | undefined, g: { consumerAgencyId: 
 /** Whether a grant whose period ends on `endsOn` (inclusive, a city date) has run out on `today`. */
 export function grantLapsed(endsOn: string, today: string): boolean {
   return today > endsOn;
+}
+
+/** The grant a request ends in: its terms, for its applicant; its id follows from the request's, so it is made once. */
+export function conditionalGrant(r: SharingRequest, at: string): Grant {
+  return {
+    id: r.grantId ?? `grant-${r.id}`, version: 1, number: r.number, kind: 'conditional', state: 'active', requestId: r.id,
+    consumerAgencyId: r.applicantAgencyId, consumerUserId: r.applicantUserId, providerAgencyId: r.providerAgencyId, resources: r.resources,
+    resourceIds: r.resourceIds, purpose: r.purpose, scope: r.scope, startsOn: r.startsOn, endsOn: r.endsOn, steps: [], createdAt: at, updatedAt: at,
+  };
 }

@@ -11,7 +11,9 @@
 // - A request can be withdrawn by its applicant until the contact sheet is issued; after that the provider has work
 //   in hand and only the review authority's decisions end it.
 
+import type { Resource } from '../resource.ts';
 import type { Actor } from '../roles.ts';
+import type { RequestedResource } from './entities.ts';
 import { hasRole } from '../roles.ts';
 import type { FieldLabel, Machine } from './machine.ts';
 
@@ -124,4 +126,9 @@ export function requestPartiesOf(actor: Actor | undefined, r: RequestParties): S
   if (!own && !providing && hasRole(actor, 'reviewer')) out.add('reviewer');
   if (actor.agencyId === r.providerAgencyId && !own && hasRole(actor, 'data_steward')) out.add('provider');
   return out;
+}
+
+/** A catalog entry as a request or grant names it, with the data items wanted. */
+export function requestedResource(r: Resource, items: string[]): RequestedResource {
+  return { id: r.id, code: r.code, name: r.name, shareType: r.sharing.type, items };
 }
