@@ -6,7 +6,7 @@ import { addWorkingDays, cityDate, workCalendar } from '../domain/calendar.ts';
 import type { Resource } from '../domain/resource.ts';
 import type { Grant, RequestTerms, SharingRequest, WorkflowStep } from '../domain/workflow/entities.ts';
 import { conditionalGrant } from '../domain/workflow/grant.ts';
-import { REQUEST_CLOCKS, type RequestEvent, type RequestState, requestMachine, requestedResource } from '../domain/workflow/request.ts';
+import { REQUEST_CLOCKS, type RequestClock, type RequestEvent, type RequestState, requestMachine, requestedResource } from '../domain/workflow/request.ts';
 import { type NumberSeries, nextNumber } from '../actions/numbers.ts';
 import { transitionFor } from '../domain/workflow/machine.ts';
 import type { Store } from '../ports/store.ts';
@@ -21,16 +21,18 @@ function who(username: string) {
 }
 
 /** Steps along the table from draft; each must be a row of it, or the demo data is wrong (a start-up error). */
-function walk(path: [RequestEvent, string, Record<string, string>?][], start: Date): { state: RequestState; steps: WorkflowStep<RequestState>[] } {
+function walk(path: [RequestEvent, string, Record<string, string>?][], start: Date): { state: RequestState; steps: WorkflowStep<RequestState>[]; clock?: string } {
   let state: RequestState = 'draft';
+  let clock: string | undefined;
   const steps: WorkflowStep<RequestState>[] = [];
   path.forEach(([event, username, fields], i) => {
     const t = transitionFor(requestMachine, state, event, 'apply');
     if (!t) throw new Error(`demo request: no ${event} from ${state}`);
     steps.push({ event, from: state, to: t.to, ...who(username), at: new Date(start.getTime() + i * DAY).toISOString(), ...(fields ? { fields } : {}) });
     state = t.to;
+    clock = t.clock;
   });
-  return { state, steps };
+  return { state, steps, clock };
 }
 
 const TERMS: RequestTerms[] = [
@@ -70,7 +72,7 @@ export async function loadDemoSharing(store: Store, resources: Resource[], now: 
   const requests: SharingRequest[] = [];
   const grants: Grant[] = [];
   for (const p of plans) {
-    const { state, steps } = walk(p.path, started(p.days));
+    const { state, steps, clock } = walk(p.path, started(p.days));
     const n = await number('SQ');
     const last = steps.at(-1)!;
     const wanted = [item(p.resource)];
@@ -87,10 +89,10 @@ export async function loadDemoSharing(store: Store, resources: Resource[], now: 
     if (refused) r.refusal = { reason: refused.fields!.reason, basis: refused.fields!.basis, at: refused.at, by: refused.by };
     const ordered = steps.find((s) => s.event === 'issue_task_order');
     if (ordered) r.taskOrder = { number: await number('RWS'), issuedAt: ordered.at };
-    const clock = state === 'under_review' ? 'review' : state === 'contact_sheet_issued' || state === 'refusal_overruled' ? 'reply' : state === 'refused' ? 'deliberation' : undefined;
     if (clock) {
       const since = cityDate(new Date(last.at));
-      r.deadline = { clock, days: REQUEST_CLOCKS[clock], since, due: addWorkingDays(cal, since, REQUEST_CLOCKS[clock]) };
+      const days = REQUEST_CLOCKS[clock as RequestClock];
+      r.deadline = { clock, days, since, due: addWorkingDays(cal, since, days) };
     }
     if (state === 'granted') {
       const grant = conditionalGrant(r, last.at);

@@ -3,7 +3,7 @@
 // exactly one is recorded and the other answers 409 (F16); the step, its history entry and its audit record go
 // together (audit first: F17).
 
-import { cityDate } from '../../domain/calendar.ts';
+import { cityDate, isOverdue } from '../../domain/calendar.ts';
 import { ConflictError, type FieldError, ForbiddenError, NotFoundError, fieldError } from '../../domain/errors.ts';
 import type { Resource } from '../../domain/resource.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
@@ -174,8 +174,14 @@ export function requestAddresses(p: RequestParty, r: Pick<SharingRequest, 'appli
 
 export const REQUEST_VIEWS = ['mine', 'provider', 'queue', 'overdue', 'all'] as const;
 
-/** States whose step runs against a deadline. */
-export const CLOCKED_STATES: RequestState[] = ['under_review', 'contact_sheet_issued', 'refused', 'coordinating', 'refusal_overruled'];
+/** States whose step runs against a deadline: those some transition of the table enters with a clock. */
+const CLOCKED_STATES = REQUEST_STATES.filter((s) => Object.values(requestMachine).some((row) => Object.values(row).flat().some((t) => t?.to === s && !!t.clock)));
+
+/** Requests whose current step is past its deadline, oldest first (bounded: see the closing note of issue 4). */
+async function overdueRequests(ctx: Pick<ActionContext, 'store' | 'now'>): Promise<SharingRequest[]> {
+  const open = await ctx.store.requests.list({ where: { path: 'state', in: CLOCKED_STATES }, sort: [{ path: 'updatedAt', dir: 'asc' }], limit: 5000 });
+  return open.items.filter((r) => r.deadline && isOverdue(r.deadline.due, ctx.now()));
+}
 
 /**
  * Lists: `mine` (my agency's applications), `provider` (requests to my agency that wait for it), `queue` (what waits
@@ -202,9 +208,7 @@ export const listRequests = defineAction({
     }
     if (view === 'overdue') {
       // 市信息办 watches every clock: the steps whose deadline has passed, whoever's turn it is.
-      const today = cityDate(ctx.now());
-      const all = await ctx.store.requests.list({ where: { path: 'state', in: CLOCKED_STATES }, sort: [{ path: 'updatedAt', dir: 'asc' }], limit: 5000 });
-      const late = all.items.filter((r) => r.deadline && r.deadline.due < today);
+      const late = await overdueRequests(ctx);
       const { offset, limit } = paging(q);
       return { items: late.slice(offset, offset + limit).map((r) => presentRequest(r, actor)), total: late.length, offset, limit };
     }
@@ -223,11 +227,9 @@ export const listRequests = defineAction({
  * is left for the next run.
  */
 export async function flagOverdue(ctx: Pick<ActionContext, 'store' | 'now'>): Promise<number> {
-  const today = cityDate(ctx.now());
-  const open = await ctx.store.requests.list({ where: { path: 'state', in: CLOCKED_STATES }, limit: 5000 });
   let n = 0;
-  for (const r of open.items) {
-    if (!r.deadline || r.deadline.flagged || r.deadline.due >= today) continue;
+  for (const r of await overdueRequests(ctx)) {
+    if (!r.deadline || r.deadline.flagged) continue;
     try {
       await ctx.store.requests.update(r.id, { ...r, deadline: { ...r.deadline, flagged: true } }, r.version, { userId: 'system:clock', username: 'system' });
     } catch (e) {
