@@ -26,12 +26,14 @@ export interface EmbeddedSearchOptions {
   compactAfterDeadSlots?: number;
 }
 
-/** One physical index: its table, its in-memory index and the versions it has seen (tombstones included). */
+/**
+ * One physical index: its table, its in-memory index and the versions it has seen, deletes included, so a late
+ * write of an older version never brings a deleted document back.
+ */
 class Physical {
   memory = new MemoryIndex();
   /** id → version of the newest write seen, live or deleted. */
   readonly versions = new Map<string, number>();
-  readonly tombstones = new Set<string>();
   private byId?: StatementSync;
   constructor(readonly name: string, readonly table: string) {}
 
@@ -101,8 +103,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
     let n = 0;
     for (const row of this.db.prepare(`SELECT id, version, deleted, data FROM ${p.table}`).iterate() as Iterable<{ id: string; version: number; deleted: number; data: string | null }>) {
       p.versions.set(row.id, row.version);
-      if (row.deleted) p.tombstones.add(row.id);
-      else p.memory.put(JSON.parse(row.data!) as SearchDocument);
+      if (!row.deleted) p.memory.put(JSON.parse(row.data!) as SearchDocument);
       if (++n % LOAD_CHUNK === 0) await new Promise((r) => setImmediate(r));
     }
     p.memory.seal();
@@ -165,10 +166,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
         }
         put.run(d.id, d.version, 0, JSON.stringify(d));
         p.versions.set(d.id, d.version);
-        applied.push(() => {
-          p.tombstones.delete(d.id);
-          p.memory.put(d);
-        });
+        applied.push(() => p.memory.put(d));
         out.push({ id: d.id, status: 'ok' });
       }
       for (const r of removes) {
@@ -179,10 +177,7 @@ export class EmbeddedSearchEngine implements SearchEngine {
         }
         put.run(r.id, r.version, 1, null);
         p.versions.set(r.id, r.version);
-        applied.push(() => {
-          p.tombstones.add(r.id);
-          p.memory.delete(r.id);
-        });
+        applied.push(() => p.memory.delete(r.id));
         out.push({ id: r.id, status: 'ok' });
       }
       this.db.exec('COMMIT');
