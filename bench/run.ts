@@ -18,6 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { buildResource } from '../server/actions/resources/catalog.ts';
 import { openEmbeddedStore } from '../server/adapters/store/embedded/store.ts';
+
+/** A throwaway key: benchmark stores live in temporary directories. */
+const BENCH_AUDIT_KEY = Buffer.from('bench-audit-key-'.padEnd(40, 'x'));
 import { loadSynonyms } from '../server/compose.ts';
 import { classificationCode, resourceCode } from '../server/domain/codes.ts';
 import { authorityItems } from '../server/domain/overlap.ts';
@@ -80,7 +83,7 @@ async function withFreshStore<T>(fn: (store: Store, file: string) => Promise<T>)
   const dir = mkdtempSync(join(tmpdir(), 'catalog-bench-'));
   openDirs.add(dir);
   const file = join(dir, 'catalog.db');
-  const store = openEmbeddedStore({ path: file });
+  const store = openEmbeddedStore({ path: file, auditKey: BENCH_AUDIT_KEY });
   try {
     await ensureReferenceData(store);
     return await fn(store, file);

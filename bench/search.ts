@@ -34,6 +34,9 @@ import { buildResource } from '../server/actions/resources/catalog.ts';
 import { openEmbeddedSearch } from '../server/adapters/search/embedded/engine.ts';
 import { MemoryIndex } from '../server/adapters/search/embedded/memory-index.ts';
 import { openEmbeddedStore } from '../server/adapters/store/embedded/store.ts';
+
+/** A throwaway key: benchmark stores live in temporary directories. */
+const BENCH_AUDIT_KEY = Buffer.from('bench-audit-key-'.padEnd(40, 'x'));
 import { createApp } from '../server/app.ts';
 import { loadSynonyms, searchServices } from '../server/compose.ts';
 import { classificationCode, resourceCode } from '../server/domain/codes.ts';
@@ -821,7 +824,7 @@ export async function runSearchBench(): Promise<void> {
   openDirs.add(dir);
   const storeFile = join(dir, 'catalog.db');
   const searchFile = join(dir, 'search.db');
-  const store = openEmbeddedStore({ path: storeFile });
+  const store = openEmbeddedStore({ path: storeFile, auditKey: BENCH_AUDIT_KEY });
   const engine = openEmbeddedSearch({ path: searchFile });
   const synonyms = loadSynonyms();
   const groups = synonymGroups(synonyms);

@@ -1,14 +1,18 @@
 // The only place adapters are constructed. Everything else receives ports.
 
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { RESOURCE_INDEX } from '../mappings/resources.ts';
 import { rebuildIndex, reconcile, reindexAgency } from '../indexers/rebuild.ts';
 import { IndexSync, type SyncOptions } from '../indexers/sync.ts';
+import { AuditTrail } from './actions/audit-trail.ts';
 import type { SearchServices, Services } from './actions/define.ts';
+import { fileCheckpoints } from './adapters/checkpoint/file.ts';
 import { openEmbeddedSearch } from './adapters/search/embedded/engine.ts';
 import { openEmbeddedStore } from './adapters/store/embedded/store.ts';
 import type { Config } from './config.ts';
+import { UnavailableError } from './domain/errors.ts';
 import { synonymGroups } from './domain/search.ts';
 import { type SynonymMap, parseSynonyms } from './domain/synonyms.ts';
 import type { Logger } from './log.ts';
@@ -26,13 +30,63 @@ export function embeddedStorePath(config: Pick<Config, 'dataDir'>): string {
   return join(config.dataDir, 'catalog.db');
 }
 
-export async function openStore(config: Pick<Config, 'store' | 'dataDir' | 'mongodbUri'>): Promise<Store> {
-  if (config.store === 'mongo') {
-    // Imported lazily so the embedded default never loads the MongoDB driver.
-    const { openMongoStore } = await import('./adapters/store/mongo/store.ts');
-    return openMongoStore({ uri: config.mongodbUri! });
+export type StoreConfig = Pick<Config, 'store' | 'dataDir' | 'mongodbUri' | 'auditKey' | 'auditKeyFile'> & Partial<Pick<Config, 'env' | 'storeOpenTimeoutSeconds'>>;
+
+/**
+ * The audit chain's key: AUDIT_KEY, or the contents of AUDIT_KEY_FILE (a mounted secret). Outside production,
+ * without either, one is made once in DATA_DIR/audit.key (0600), beside the store but not in it: whoever can
+ * write the database still cannot re-hash a rewritten log. config.ts refuses production without one.
+ */
+export function loadAuditKey(config: Pick<Config, 'dataDir' | 'auditKey' | 'auditKeyFile'>): Buffer {
+  if (config.auditKey) return Buffer.from(config.auditKey, 'utf8');
+  const file = config.auditKeyFile ?? join(config.dataDir, 'audit.key');
+  if (!config.auditKeyFile && !existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
   }
-  return openEmbeddedStore({ path: embeddedStorePath(config) });
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < 32) throw new Error(`the audit key in ${file} is shorter than 32 characters`);
+  return Buffer.from(key, 'utf8');
+}
+
+/**
+ * Opens the store of record. A store that is not reachable yet (a MongoDB container still electing its primary)
+ * is retried with backoff up to `storeOpenTimeoutSeconds`; anything else fails at once.
+ */
+export async function openStore(config: StoreConfig, log?: Logger): Promise<Store> {
+  const auditKey = loadAuditKey(config);
+  const open = async (): Promise<Store> => {
+    if (config.store === 'mongo') {
+      // Imported lazily so the embedded default never loads the MongoDB driver.
+      const { openMongoStore } = await import('./adapters/store/mongo/store.ts');
+      return openMongoStore({ uri: config.mongodbUri!, auditKey });
+    }
+    return openEmbeddedStore({ path: embeddedStorePath(config), auditKey });
+  };
+  return withRetry(open, (config.storeOpenTimeoutSeconds ?? 0) * 1000, (attempt, waitMs, e) =>
+    log?.warn('store not reachable yet; retrying', { attempt, waitMs, error: e instanceof Error ? e.message : String(e) }));
+}
+
+/** Runs `fn` until it succeeds or fails with something other than UnavailableError, or `budgetMs` has passed. */
+export async function withRetry<T>(fn: () => Promise<T>, budgetMs: number, onRetry?: (attempt: number, waitMs: number, e: unknown) => void): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  let wait = 250;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof UnavailableError) || Date.now() + wait > deadline) throw e;
+      onRetry?.(attempt, wait, e);
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(wait * 2, 5000);
+    }
+  }
+}
+
+/** The audit chain's verifier and checkpointer for a store (the checkpoint lives outside it, in a file). */
+export function auditTrail(store: Store, config: Pick<Config, 'dataDir' | 'auditKey' | 'auditKeyFile' | 'auditCheckpointFile'>, log?: Logger): AuditTrail {
+  return new AuditTrail(store.audit, loadAuditKey(config), fileCheckpoints(config.auditCheckpointFile), () => new Date(), log);
 }
 
 export function embeddedSearchPath(config: Pick<Config, 'dataDir'>): string {
@@ -109,7 +163,7 @@ export function startSearch(s: SearchServices, log: Logger, checkEveryMs = 30_00
 }
 
 export async function compose(config: Config, log: Logger): Promise<Services> {
-  const store = await openStore(config);
+  const store = await openStore(config, log);
   const synonyms = loadSynonyms();
   const ref = await ensureReferenceData(store);
   if (ref.agencies || ref.nodes) log.info('reference data seeded', ref);
@@ -123,6 +177,10 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     });
     log.info('demo catalog loaded', { ...r, ms: Date.now() - started });
   }
+  // Start-up verifies what was appended since the last checkpoint (F20); /health/ready reports the verdict.
+  const trail = auditTrail(store, config, log);
+  const verdict = await trail.verify('since-checkpoint');
+  if (verdict.ok) log.info('audit chain verified since the last checkpoint', { checked: verdict.checked, head: verdict.head?.seq ?? 0 });
   const engine = await openSearchEngine(config);
-  return { store, synonyms, now: () => new Date(), search: searchServices(store, engine, synonyms, log) };
+  return { store, synonyms, now: () => new Date(), search: searchServices(store, engine, synonyms, log), auditTrail: trail };
 }

@@ -25,6 +25,18 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Searches per second per user (or address when signed out), with bursts of three times that; 0 turns it off. */
   searchRatePerSecond: number;
+  /** API reads per second per address for visitors who are not signed in, bursts of three times that; 0: off. */
+  anonymousRatePerSecond: number;
+  /**
+   * The audit chain's key, kept outside the store: given directly (AUDIT_KEY) or as a file (AUDIT_KEY_FILE). Outside
+   * production, when neither is set, a key is made once in DATA_DIR/audit.key.
+   */
+  auditKey?: string;
+  auditKeyFile?: string;
+  /** Where the audit chain's sealed head is written, outside the store. */
+  auditCheckpointFile: string;
+  /** How long start-up keeps retrying to open the store (a database container still starting) before it gives up. */
+  storeOpenTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -74,15 +86,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('SESSION_SECRET must have at least 32 characters');
   }
 
+  const auditKey = env.AUDIT_KEY || undefined;
+  const auditKeyFile = env.AUDIT_KEY_FILE || undefined;
+  if (auditKey && auditKey.length < 32) problems.push('AUDIT_KEY must have at least 32 characters');
+  if (auditKey && auditKeyFile) problems.push('set AUDIT_KEY or AUDIT_KEY_FILE, not both');
+  if (production && !auditKey && !auditKeyFile) problems.push('AUDIT_KEY or AUDIT_KEY_FILE is required in production (the audit chain\'s key, kept outside the store)');
+
   const demo = bool('DEMO', !production && store === 'embedded');
   if (demo && production) problems.push('DEMO cannot be on in production: demo accounts have published passwords');
 
+  const dataDir = env.DATA_DIR || 'data';
   const config: Config = {
     env: nodeEnv,
     port: int('PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     store,
-    dataDir: env.DATA_DIR || 'data',
+    dataDir,
     mongodbUri,
     search,
     elasticsearchUrl,
@@ -94,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     searchRatePerSecond: int('SEARCH_RATE_PER_SECOND', 10, 0, 100_000),
+    anonymousRatePerSecond: int('ANONYMOUS_RATE_PER_SECOND', 20, 0, 100_000),
+    auditKey,
+    auditKeyFile,
+    auditCheckpointFile: env.AUDIT_CHECKPOINT_FILE || `${dataDir}/audit-checkpoint.json`,
+    storeOpenTimeoutSeconds: int('STORE_OPEN_TIMEOUT_SECONDS', 60, 0, 3600),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

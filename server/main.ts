@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     log.info(`政务信息资源目录 listening on http://${config.host}:${port}`, { store: config.store, demo: config.demo, env: config.env });
   });
   const search = services.search && startSearch(services.search, log);
+  services.auditTrail?.start();
   const pruner = setInterval(() => services.store.sessions.prune(Date.now()).catch(() => {}), 10 * 60_000);
   pruner.unref();
   // The clocks, at start-up and then hourly: grants past their period expire, steps past their deadline are flagged,
@@ -39,7 +40,12 @@ async function main(): Promise<void> {
     expireLapsedGrants(services.store, services.now()), flagOverdue(services), ensureGrants(clock), pruneIdempotency(services.store, services.now()),
     services.store.maintain(),
   ]).then(
-    ([expired, overdue, repaired]) => (expired || overdue || repaired) && log.info('workflow clocks', { grantsExpired: expired, stepsOverdue: overdue, grantsRepaired: repaired }),
+    ([expired, overdue, repaired]) => {
+      if (expired || overdue || repaired) log.info('workflow clocks', { grantsExpired: expired, stepsOverdue: overdue, grantsRepaired: repaired });
+      // The audit head in the application log too: one more copy outside the store, kept by whoever keeps the logs.
+      const audit = services.auditTrail?.state();
+      if (audit?.checkpoint) log.info('audit head', { seq: audit.checkpoint.seq, hash: audit.checkpoint.hash, ok: audit.ok });
+    },
     (e: unknown) => log.warn('workflow clocks failed', { error: e instanceof Error ? e.message : String(e) }),
   );
   void expire();
@@ -55,6 +61,7 @@ async function main(): Promise<void> {
     server.close(() => {
       (async () => {
         await search?.stop();
+        await services.auditTrail?.stop();
         await services.search?.engine.close();
         await services.store.close();
       })().finally(() => process.exit(0));

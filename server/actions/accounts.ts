@@ -32,7 +32,7 @@ export const createUserAction = defineAction({
   },
   run: async (actor, input, ctx) => {
     const u = await ctx.audited({ action: 'user.create', object: `username:${String(input.username).slice(0, 64)}`, outcome: 'success', detail: { roles: input.roles } },
-      () => createUser(ctx.store, input, actor!));
+      (opts) => createUser(ctx.store, input, actor!, opts));
     return presentUser(u);
   },
 });
@@ -58,7 +58,7 @@ export const updateUser = defineAction({
     const next: User = { ...cur, ...(patch.displayName ? { displayName: patch.displayName.trim() } : {}), ...(patch.agencyId ? { agencyId: patch.agencyId } : {}),
       ...(patch.roles ? { roles: [...new Set(patch.roles)] } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) };
     const u = await ctx.audited({ action: 'user.update', object: `user:${id}`, outcome: 'success', detail: { roles: next.roles, disabled: next.disabled } },
-      () => ctx.store.users.update(id, next, expectedVersion, actor!));
+      (opts) => ctx.store.users.update(id, next, expectedVersion, actor!, opts));
     return presentUser(u);
   },
 });
@@ -86,8 +86,8 @@ export const createToken = defineAction({
     const t = newToken();
     const now = ctx.now();
     const saved = await ctx.audited({ action: 'token.create', object: `token:${t.id}`, outcome: 'success', detail: { userId, issuedBy: actor!.username } },
-      () => ctx.store.tokens.create({ id: t.id, version: 1, userId, name, hash: t.hash, createdAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString(), revoked: false }, actor!));
+      (opts) => ctx.store.tokens.create({ id: t.id, version: 1, userId, name, hash: t.hash, createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString(), revoked: false }, actor!, opts));
     const { hash: _h, ...rest } = saved;
     // The secret is returned once; only its hash is kept.
     return { ...rest, token: t.token };
@@ -107,7 +107,7 @@ export const revokeToken = defineAction({
   run: async (actor, { userId, id }, ctx) => {
     const t = await ctx.store.tokens.get(id);
     if (!t || t.userId !== userId) throw new NotFoundError('token');
-    await ctx.audited({ action: 'token.revoke', object: `token:${id}`, outcome: 'success' }, () => ctx.store.tokens.update(id, { ...t, revoked: true }, t.version, actor!));
+    await ctx.audited({ action: 'token.revoke', object: `token:${id}`, outcome: 'success' }, (opts) => ctx.store.tokens.update(id, { ...t, revoked: true }, t.version, actor!, opts));
     return undefined;
   },
 });

@@ -8,7 +8,8 @@ import type { SynonymMap } from '../domain/synonyms.ts';
 import type { ReconcileReport } from '../../indexers/rebuild.ts';
 import type { IndexSync } from '../../indexers/sync.ts';
 import type { RebuildReport, SearchEngine } from '../ports/search.ts';
-import type { Store } from '../ports/store.ts';
+import type { Store, WriteOptions } from '../ports/store.ts';
+import type { AuditTrail } from './audit-trail.ts';
 
 /** The discovery index and what keeps it in step with the store (compose.ts builds it). */
 export interface SearchServices {
@@ -30,6 +31,8 @@ export interface Services {
   now(): Date;
   /** Absent only in tools that never search (CLIs); search answers 503 without it. */
   search?: SearchServices;
+  /** Verifies the audit chain and checkpoints its head outside the store (absent in tools and some tests). */
+  auditTrail?: AuditTrail;
 }
 
 export interface ActionContext extends Services {
@@ -37,13 +40,15 @@ export interface ActionContext extends Services {
   /** Appends to the audit log; a failed audit write fails the operation (F17). */
   audit(entry: AuditInput): Promise<void>;
   /**
-   * Runs a write only after its audit record is written, so a change never exists without one (F17). If the write
-   * then fails, a failure record follows (best effort: the write did not happen).
+   * Runs a store write that carries its audit record: `write` passes `opts` to the repository, which appends the
+   * record in the same transaction as the change, so neither exists without the other (F17). If the write fails,
+   * a failure record follows (best effort: the change did not happen). An operation that is not a store write (a
+   * rebuild) calls `audit` first instead.
    */
-  audited<T>(entry: AuditInput, write: () => Promise<T>): Promise<T>;
+  audited<T>(entry: AuditInput, write: (opts: WriteOptions) => Promise<T>): Promise<T>;
 }
 
-export type AuditInput = Omit<AuditEntry, 'actor' | 'agencyId' | 'roles' | 'correlationId'>;
+export type AuditInput = Omit<AuditEntry, 'actor' | 'agencyId' | 'roles' | 'correlationId' | 'address' | 'clientRequestId'>;
 
 /** 'public': anyone, signed in or not; 'signed-in': any account; a role list: an account holding one of them. */
 export type Permission = 'public' | 'signed-in' | readonly Role[];

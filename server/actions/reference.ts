@@ -53,7 +53,7 @@ export const createAgency = defineAction({
   run: async (actor, input, ctx) => {
     await checkParent(input.parentId, ctx);
     const id = `ag-${randomUUID().slice(0, 8)}`;
-    return ctx.audited({ action: 'agency.create', object: `agency:${id}`, outcome: 'success' }, () => ctx.store.agencies.create({ ...input, id, version: 1 }, actor!).catch(taken));
+    return ctx.audited({ action: 'agency.create', object: `agency:${id}`, outcome: 'success' }, (opts) => ctx.store.agencies.create({ ...input, id, version: 1 }, actor!, opts).catch(taken));
   },
 });
 export const updateAgency = defineAction({
@@ -63,7 +63,7 @@ export const updateAgency = defineAction({
     await checkParent(agency.parentId, ctx);
     if (agency.parentId === id) throw new ValidationError([fieldError('/parentId', 'cycle', '机关不能是自己的上级', 'an agency cannot be its own parent')]);
     const saved = await ctx.audited({ action: 'agency.update', object: `agency:${id}`, outcome: 'success' },
-      () => ctx.store.agencies.update(id, { ...agency, id, version: expectedVersion }, expectedVersion, actor!).catch(taken));
+      (opts) => ctx.store.agencies.update(id, { ...agency, id, version: expectedVersion }, expectedVersion, actor!, opts).catch(taken));
     // Entries show their provider's name and filter by its place in the tree: their documents follow the change.
     // The store change stands even if the index is down; reconcile catches those documents up later.
     await ctx.search?.agencyChanged(id).catch(() => undefined);
@@ -78,7 +78,7 @@ export const removeAgency = defineAction({
     const resources = await ctx.store.resources.count({ path: 'provider.agencyId', eq: id });
     const children = await ctx.store.agencies.count({ path: 'parentId', eq: id });
     if (users || resources || children) throw new ConflictError('该机关仍有下级机关、用户或信息资源,不能删除', 'the agency still has sub-agencies, users or resources');
-    await ctx.audited({ action: 'agency.delete', object: `agency:${id}`, outcome: 'success' }, () => ctx.store.agencies.remove(id, expectedVersion, actor!));
+    await ctx.audited({ action: 'agency.delete', object: `agency:${id}`, outcome: 'success' }, (opts) => ctx.store.agencies.remove(id, expectedVersion, actor!, opts));
     return undefined;
   },
 });
@@ -108,7 +108,7 @@ export const createClassification = defineAction({
       throw new ValidationError([fieldError('/code', 'unknown_parent', `上级分类 ${node.parentCode} 不存在`, `parent node ${node.parentCode} does not exist`)]);
     }
     return ctx.audited({ action: 'classification.create', object: `classification:${node.code}`, outcome: 'success' },
-      () => ctx.store.classification.create({ ...node, id: node.code, version: 1 }, actor!).catch(taken));
+      (opts) => ctx.store.classification.create({ ...node, id: node.code, version: 1 }, actor!, opts).catch(taken));
   },
 });
 export const updateClassification = defineAction({
@@ -120,6 +120,6 @@ export const updateClassification = defineAction({
     // Codes are part of resource codes already issued: only the name may change.
     if (node.code !== cur.code) throw new ValidationError([fieldError('/code', 'immutable', '分类代码不能修改', 'a node code cannot change')]);
     return ctx.audited({ action: 'classification.update', object: `classification:${id}`, outcome: 'success' },
-      () => ctx.store.classification.update(id, { ...cur, name: node.name }, expectedVersion, actor!));
+      (opts) => ctx.store.classification.update(id, { ...cur, name: node.name }, expectedVersion, actor!, opts));
   },
 });

@@ -233,7 +233,9 @@ export const rebuildSearch = defineAction({
   input: () => ({}),
   run: async (_actor, _input, ctx) => {
     const s = services(ctx);
-    return ctx.audited({ action: 'search.rebuild', outcome: 'success' }, () => s.rebuild());
+    // Not a store write: its record goes first, so a rebuild never runs unrecorded.
+    await ctx.audit({ action: 'search.rebuild', outcome: 'success' });
+    return s.rebuild();
   },
 });
 

@@ -50,9 +50,9 @@ export const setDeadlines = defineAction({
     const at = ctx.now().toISOString();
     const cur = await ctx.store.settings.get(DEADLINES_ID);
     if ((cur?.version ?? 0) !== version) throw new ConflictError('时限设置已被他人修改,请刷新后再试', 'the settings changed since you read them', cur?.version);
-    const saved = await ctx.audited({ action: 'settings.deadlines', outcome: 'success', detail: value }, () => (cur
-      ? ctx.store.settings.update(DEADLINES_ID, { ...cur, value, updatedAt: at }, cur.version, actor!)
-      : ctx.store.settings.create({ id: DEADLINES_ID, version: 1, value, updatedAt: at }, actor!)));
+    const saved = await ctx.audited({ action: 'settings.deadlines', outcome: 'success', detail: value }, (opts) => (cur
+      ? ctx.store.settings.update(DEADLINES_ID, { ...cur, value, updatedAt: at }, cur.version, actor!, opts)
+      : ctx.store.settings.create({ id: DEADLINES_ID, version: 1, value, updatedAt: at }, actor!, opts)));
     return { ...saved.value, version: saved.version, defaults: REQUEST_CLOCKS };
   },
 });
@@ -91,9 +91,9 @@ export const setCalendarDay = defineAction({
   run: async (actor, { date, kind, name }, ctx) => {
     const id = `day-${date}`;
     const cur = await ctx.store.calendar.get(id);
-    return ctx.audited({ action: 'calendar.set', object: date, outcome: 'success', detail: { kind, name } }, () => (cur
-      ? ctx.store.calendar.update(id, { ...cur, kind, name }, cur.version, actor!)
-      : ctx.store.calendar.create({ id, version: 1, date, kind, name }, actor!)));
+    return ctx.audited({ action: 'calendar.set', object: date, outcome: 'success', detail: { kind, name } }, (opts) => (cur
+      ? ctx.store.calendar.update(id, { ...cur, kind, name }, cur.version, actor!, opts)
+      : ctx.store.calendar.create({ id, version: 1, date, kind, name }, actor!, opts)));
   },
 });
 
@@ -104,7 +104,7 @@ export const removeCalendarDay = defineAction({
   run: async (actor, { date }, ctx) => {
     const cur = await ctx.store.calendar.get(`day-${date}`);
     if (!cur) throw new NotFoundError('calendar day');
-    await ctx.audited({ action: 'calendar.remove', object: date, outcome: 'success' }, () => ctx.store.calendar.remove(cur.id, cur.version, actor!));
+    await ctx.audited({ action: 'calendar.remove', object: date, outcome: 'success' }, (opts) => ctx.store.calendar.remove(cur.id, cur.version, actor!, opts));
     return undefined;
   },
 });

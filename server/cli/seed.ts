@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   if (config.store !== 'embedded') throw new Error('npm run seed reloads the embedded demo only; it does not touch a MongoDB database');
   const path = embeddedStorePath(config);
   for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  // The audit checkpoint describes the old log: it goes with it (the key stays; it is not the data's).
+  rmSync(config.auditCheckpointFile, { force: true });
   // The embedded index describes the old data: it goes too, and the next start rebuilds it from the new store.
   if (config.search === 'embedded') for (const suffix of ['', '-wal', '-shm']) rmSync(embeddedSearchPath(config) + suffix, { force: true });
   process.stdout.write(`reloading the demo catalog into ${path}\n`);

@@ -43,11 +43,10 @@ async function main(): Promise<void> {
       return;
     }
     const password = values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : process.env.CATALOG_PASSWORD ?? '';
+    const roles = (values.role ?? '').split(',').filter(Boolean) as Role[];
     const user = await createUser(store, {
-      username: values.username ?? '', displayName: values.name ?? values.username ?? '', agencyId: values.agency ?? '',
-      roles: (values.role ?? '').split(',').filter(Boolean) as Role[], password,
-    }, CLI_ACTOR);
-    await store.audit.append({ actor: 'cli', action: 'user.create', object: `user:${user.id}`, outcome: 'success', detail: { roles: user.roles } });
+      username: values.username ?? '', displayName: values.name ?? values.username ?? '', agencyId: values.agency ?? '', roles, password,
+    }, CLI_ACTOR, { audit: { actor: 'cli', action: 'user.create', object: `username:${values.username ?? ''}`, outcome: 'success', detail: { roles } } });
     process.stdout.write(`created ${user.username} (${user.roles.join(', ')}) in ${user.agencyId}\n`);
   } finally {
     await store.close();

@@ -19,7 +19,9 @@ import * as workflowSettings from '../actions/workflow-settings.ts';
 import * as grants from '../actions/sharing/grants.ts';
 import * as obligations from '../actions/sharing/obligations.ts';
 import * as requests from '../actions/sharing/requests.ts';
+import type { AuditEntry } from '../domain/entities.ts';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
+import type { WriteOptions } from '../ports/store.ts';
 import type { Actor } from '../domain/roles.ts';
 import { onceByKey, readIdempotencyKey } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
@@ -89,22 +91,48 @@ export const API_ROUTES: Route[] = [
   { method: 'post', path: '/grants/:id/violations/:violationId/rectified', action: obligations.confirmRectified },
 ];
 
-export function actionContext(services: Services, actor: Actor | undefined, correlationId: string): ActionContext {
+/** Who asked, for the audit log: the server's correlation id, the client's address and its own request id. */
+export interface RequestMeta {
+  correlationId: string;
+  address?: string;
+  clientRequestId?: string;
+}
+
+export function requestMeta(req: Request, res: Response): RequestMeta {
+  return {
+    correlationId: res.locals.correlationId ?? randomUUID(),
+    ...(req.ip ? { address: req.ip } : {}),
+    ...(res.locals.clientRequestId ? { clientRequestId: res.locals.clientRequestId as string } : {}),
+  };
+}
+
+export function actionContext(services: Services, actor: Actor | undefined, meta: RequestMeta | string): ActionContext {
+  const { correlationId, address, clientRequestId } = typeof meta === 'string' ? { correlationId: meta } as RequestMeta : meta;
+  const entry = (e: AuditInput): AuditEntry => ({
+    ...e, actor: actor?.username ?? 'anonymous', ...(actor ? { agencyId: actor.agencyId, roles: actor.roles } : {}), correlationId,
+    ...(address ? { address } : {}), ...(clientRequestId ? { clientRequestId } : {}),
+  });
   const audit = async (e: AuditInput) => {
-    await services.store.audit.append({ ...e, actor: actor?.username ?? 'anonymous', ...(actor ? { agencyId: actor.agencyId, roles: actor.roles } : {}), correlationId });
+    await services.store.audit.append(entry(e));
+    services.auditTrail?.advanced();
   };
   return {
     ...services,
     correlationId,
     audit,
     audited: async (e, write) => {
-      await audit(e);
+      const opts: WriteOptions = { audit: entry(e) };
+      let result;
       try {
-        return await write();
+        result = await write(opts);
       } catch (err) {
         await audit({ ...e, outcome: 'failure', detail: { ...e.detail, error: err instanceof Error ? err.constructor.name : 'unknown' } }).catch(() => {});
         throw err;
       }
+      // Not a store write (or one that dropped its options): the record follows, so it exists either way.
+      if (!opts.appended) await services.store.audit.append(opts.audit!);
+      services.auditTrail?.advanced();
+      return result;
     },
   };
 }
@@ -112,7 +140,7 @@ export function actionContext(services: Services, actor: Actor | undefined, corr
 /** Runs an action for a request, auditing refusals (authorization failures are security events). */
 export async function runAction<O>(action: Action<any, O>, req: Request, res: Response, services: Services, body?: unknown): Promise<O> {
   const actor = res.locals.actor as Actor | undefined;
-  const ctx = actionContext(services, actor, res.locals.correlationId ?? randomUUID());
+  const ctx = actionContext(services, actor, requestMeta(req, res));
   try {
     return await perform(action, actor, { body: body ?? req.body, params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, headers: req.headers }, ctx);
   } catch (e) {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { BadRequestError, ConflictError, ValidationError, fieldError } from '../domain/errors.ts';
 import type { Actor } from '../domain/roles.ts';
-import type { IdempotencyRecord, Store } from '../ports/store.ts';
+import type { Store } from '../ports/store.ts';
 
 const KEPT_MS = 24 * 3600_000;
 
@@ -28,52 +28,34 @@ export interface Replay {
 }
 
 /**
- * Runs `write` once per (account, route, key). `write` answers with the status and body to send; a write that
- * throws forgets the key, so the client may retry after fixing the request.
+ * Runs `write` once per (account, route, key). `write` answers with the status and body to send. A request that
+ * fails (it throws: 4xx or 5xx) forgets its key, so the client may retry after fixing it; an anonymous request
+ * never stores one (anonymous POSTs are sign-in forms, and keys are per account).
  */
 export async function onceByKey(store: Store, actor: Actor | undefined, route: string, key: string, body: unknown, now: Date, write: () => Promise<Replay>): Promise<Replay> {
-  const id = `idem-${sha(`${actor?.userId ?? 'anonymous'}\n${route}\n${key}`).slice(0, 40)}`;
+  if (!actor) return write();
+  const id = `idem-${sha(`${actor.userId}\n${route}\n${key}`).slice(0, 40)}`;
   const fingerprint = sha(JSON.stringify(body ?? null));
-  const seen = await store.idempotency.get(id);
-  if (seen && Date.parse(seen.createdAt) > now.getTime() - KEPT_MS) {
+  const seen = await store.idempotency.claim({ id, fingerprint, state: 'pending', createdAt: now.toISOString() }, new Date(now.getTime() - KEPT_MS).toISOString());
+  if (seen) {
     if (seen.fingerprint !== fingerprint) {
       throw new ValidationError([fieldError('/', 'idempotency_key_reused', '同一 Idempotency-Key 已用于另一请求', 'this Idempotency-Key was used for a different request')]);
     }
     if (seen.state === 'pending') throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
     return { status: seen.status!, body: seen.body === undefined ? undefined : JSON.parse(seen.body) };
   }
-  const actorRef = { userId: actor?.userId ?? 'anonymous', username: actor?.username ?? 'anonymous' };
-  let record: IdempotencyRecord;
-  try {
-    if (seen) await store.idempotency.remove(id, seen.version, actorRef);
-    record = await store.idempotency.create({ id, version: 1, fingerprint, state: 'pending', createdAt: now.toISOString() }, actorRef);
-  } catch (e) {
-    // Another request with this key got there first; anything else (the store down) is what it is.
-    if (e instanceof ConflictError) throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
-    throw e;
-  }
   let answer: Replay;
   try {
     answer = await write();
   } catch (e) {
-    await store.idempotency.remove(id, record.version, actorRef).catch(() => {});
+    await store.idempotency.forget(id).catch(() => {});
     throw e;
   }
-  await store.idempotency.update(id, { ...record, state: 'done', status: answer.status, ...(answer.body === undefined ? {} : { body: JSON.stringify(answer.body) }) }, record.version, actorRef);
+  await store.idempotency.finish(id, answer.status, answer.body === undefined ? undefined : JSON.stringify(answer.body));
   return answer;
 }
 
 /** Keys older than a day are forgotten (run with the other clocks, hourly). */
-export async function pruneIdempotency(store: Store, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - KEPT_MS).toISOString();
-  let n = 0;
-  for (;;) {
-    const page = await store.idempotency.list({ sort: [{ path: 'createdAt', dir: 'asc' }], limit: 500 });
-    const old = page.items.filter((r) => r.createdAt < cutoff);
-    for (const r of old) {
-      await store.idempotency.remove(r.id, r.version, { userId: 'system:clock', username: 'system' }).catch(() => undefined);
-      n++;
-    }
-    if (old.length < page.items.length || page.items.length < 500) return n;
-  }
+export function pruneIdempotency(store: Store, now: Date): Promise<number> {
+  return store.idempotency.prune(new Date(now.getTime() - KEPT_MS).toISOString());
 }

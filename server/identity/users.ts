@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { User } from '../domain/entities.ts';
 import { type FieldError, UniqueViolation, ValidationError, fieldError } from '../domain/errors.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
-import type { ActorRef, Store } from '../ports/store.ts';
+import type { ActorRef, Store, WriteOptions } from '../ports/store.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 
 export interface NewUser {
@@ -32,7 +32,7 @@ export function roleProblems(roles: unknown, pointer = '/roles'): FieldError[] {
   return [];
 }
 
-export async function createUser(store: Store, u: NewUser, actor: ActorRef): Promise<User> {
+export async function createUser(store: Store, u: NewUser, actor: ActorRef, opts?: WriteOptions): Promise<User> {
   const errors: FieldError[] = [];
   if (typeof u.username !== 'string' || !/^[a-z][a-z0-9._-]{2,31}$/.test(u.username)) {
     errors.push(fieldError('/username', 'pattern', '用户名为 3-32 位小写字母、数字、点、下划线或连字符,字母开头', 'username: 3-32 lowercase letters, digits, . _ -, starting with a letter'));
@@ -51,8 +51,8 @@ export async function createUser(store: Store, u: NewUser, actor: ActorRef): Pro
     return await store.users.create({
       id: randomUUID(), version: 1, username: u.username, displayName: u.displayName.trim(), agencyId: u.agencyId,
       roles: [...new Set(u.roles)], passwordHash: await hashPassword(u.password), disabled: false, demo: !!u.demo,
-      createdAt: new Date().toISOString(),
-    }, actor);
+      createdAt: new Date().toISOString(), authEpoch: 0,
+    }, actor, opts);
   } catch (e) {
     if (e instanceof UniqueViolation) throw new ValidationError([fieldError('/username', 'taken', '用户名已被使用', 'username is taken')]);
     throw e;
@@ -61,6 +61,6 @@ export async function createUser(store: Store, u: NewUser, actor: ActorRef): Pro
 
 /** What an account looks like from outside: never its password hash. */
 export function presentUser(u: User) {
-  const { passwordHash: _p, ...rest } = u;
+  const { passwordHash: _p, authEpoch: _e, ...rest } = u;
   return rest;
 }

@@ -3,6 +3,7 @@
 // Filters are a small engine-neutral language over an allowlist of paths per collection, so the same visibility
 // rule compiles to SQL in the embedded adapter and to a MongoDB filter in the mongo adapter.
 
+import type { ChainHead } from '../domain/audit.ts';
 import type {
   Agency, ApiToken, AuditEntry, AuditRecord, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User,
 } from '../domain/entities.ts';
@@ -15,12 +16,39 @@ export type Scalar = string | number | boolean | null;
 /** A POST made with an Idempotency-Key: what was asked (a hash) and, once done, what was answered. */
 export interface IdempotencyRecord {
   id: string;
-  version: number;
   fingerprint: string;
   state: 'pending' | 'done';
   status?: number;
   body?: string;
   createdAt: string;
+}
+
+/**
+ * Idempotency keys are short-lived request records, not aggregates: no versions, no history, no tombstones, so a
+ * key that was forgotten or pruned can be used again at once.
+ */
+export interface IdempotencyStore {
+  /**
+   * Claims `rec.id` for a new request, unless a record created at or after `keptSince` holds it: that record is
+   * returned then (an older one is replaced). Atomic: of two claims of one key, one wins.
+   */
+  claim(rec: IdempotencyRecord, keptSince: string): Promise<IdempotencyRecord | undefined>;
+  /** Records the answer of a claimed key. */
+  finish(id: string, status: number, body: string | undefined): Promise<void>;
+  /** Forgets a key, so that a corrected retry of a failed request goes through. */
+  forget(id: string): Promise<void>;
+  /** Forgets keys created before `before`; returns how many. */
+  prune(before: string): Promise<number>;
+}
+
+/**
+ * What a write may carry besides the document. `audit` is appended to the audit log in the same transaction as the
+ * change, so the change never exists without its record and concurrent writers append one after another (F17).
+ * The store sets `appended` to the record it wrote.
+ */
+export interface WriteOptions {
+  audit?: AuditEntry;
+  appended?: AuditRecord;
 }
 
 export type Cond =
@@ -75,14 +103,17 @@ export interface Repository<T extends Entity> {
   getBy(path: string, value: Scalar): Promise<T | undefined>;
   list(q: ListQuery): Promise<Page<T>>;
   count(where?: Cond): Promise<number>;
-  /** `doc.version` is ignored; the stored record starts at version 1. */
-  create(doc: T, actor: ActorRef): Promise<T>;
+  /**
+   * `doc.version` is ignored; the stored record starts at version 1, or, when the id belonged to a deleted document
+   * (ids derived from a date or a key come back), right after its tombstone's version, so versions only ever grow.
+   */
+  create(doc: T, actor: ActorRef, opts?: WriteOptions): Promise<T>;
   /** Creates many in one transaction (imports, seeding): all or nothing. */
-  createMany(docs: T[], actor: ActorRef): Promise<T[]>;
+  createMany(docs: T[], actor: ActorRef, opts?: WriteOptions): Promise<T[]>;
   /** Replaces the document if its stored version is `expectedVersion`; bumps the version. */
-  update(id: string, next: T, expectedVersion: number, actor: ActorRef): Promise<T>;
-  /** Tombstones the document; it disappears from get/list but its id, unique keys of codes and history stay. */
-  remove(id: string, expectedVersion: number, actor: ActorRef): Promise<void>;
+  update(id: string, next: T, expectedVersion: number, actor: ActorRef, opts?: WriteOptions): Promise<T>;
+  /** Tombstones the document; it disappears from get/list, its history stays, and a create may reuse its id. */
+  remove(id: string, expectedVersion: number, actor: ActorRef, opts?: WriteOptions): Promise<void>;
   history(id: string): Promise<HistoryEntry[]>;
   /** Documents (tombstones included, with `deleted: true`) changed after `cursor`, oldest first: for sync and catch-up. */
   changedSince(cursor: string | undefined, limit: number): Promise<{ items: (T & { deleted?: boolean })[]; cursor: string | undefined }>;
@@ -106,11 +137,16 @@ export interface SessionStorePort {
 }
 
 export interface AuditLog {
-  /** Appends an entry chained to the previous one. Throws if it cannot: the caller's operation must fail too (F17). */
+  /**
+   * Appends an entry chained to the previous one, in a transaction of its own (a change carries its entry in its
+   * own transaction instead: WriteOptions). Throws if it cannot: the caller's operation must fail too (F17).
+   */
   append(entry: AuditEntry): Promise<AuditRecord>;
   list(q: { offset?: number; limit?: number; action?: string }): Promise<Page<AuditRecord>>;
-  /** Every record in order, for chain verification. */
-  all(): AsyncIterable<AuditRecord>;
+  /** Records from sequence number `from` (1 when absent) on, in order, for chain verification. */
+  records(from?: number): AsyncIterable<AuditRecord>;
+  /** The last record's sequence number and hash; undefined while the log is empty. */
+  head(): Promise<ChainHead | undefined>;
 }
 
 export interface Store {
@@ -130,14 +166,14 @@ export interface Store {
   /** Days that differ from the weekday rule (holidays, make-up working days): the working-day clocks read them. */
   calendar: Repository<CalendarRecord>;
   /** Responses kept per Idempotency-Key, so a retried POST is answered, not applied twice. */
-  idempotency: Repository<IdempotencyRecord>;
+  idempotency: IdempotencyStore;
   /** The in-app inbox: what each user has to know or do, addressed to agency × role. */
   notifications: Repository<Notification>;
   /** Administrators' settings (the workflow deadlines), one record per name. */
   settings: Repository<Setting>;
   sessions: SessionStorePort;
   audit: AuditLog;
-  /** Throws UnavailableError when the store cannot answer. */
+  /** Throws UnavailableError when the store cannot answer or cannot write (a full disk, a read-only file). */
   ping(): Promise<void>;
   /**
    * Refreshes what the engine knows of the data for planning queries: after an import and hourly. (SQLite without
@@ -163,7 +199,6 @@ export const INDEXED_PATHS = {
   grants: ['number', 'state', 'consumerAgencyId', 'providerAgencyId', 'resourceIds', 'requestId', 'updatedAt'],
   calendar: ['date'],
   batches: ['number', 'state', 'updatedAt'],
-  idempotency: ['createdAt'],
   notifications: ['audience', 'createdAt'],
   settings: [],
 } as const satisfies Record<string, readonly string[]>;

@@ -3,8 +3,14 @@
 import { expect } from 'chai';
 import { verifyChain } from '../../server/domain/audit.ts';
 import { ConflictError, UniqueViolation } from '../../server/domain/errors.ts';
-import type { Store } from '../../server/ports/store.ts';
-import { SYSTEM, storedResource } from '../support/fixtures.ts';
+import type { Store, WriteOptions } from '../../server/ports/store.ts';
+import { SYSTEM, TEST_AUDIT_KEY, storedResource } from '../support/fixtures.ts';
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
 
 export function storeContract(makeStore: () => Promise<Store>): void {
   let store: Store;
@@ -188,12 +194,91 @@ export function storeContract(makeStore: () => Promise<Store>): void {
   });
 
   describe('audit log', () => {
-    it('chains every entry to the previous one', async () => {
+    it('chains every entry to the previous one under the key', async () => {
       for (let i = 0; i < 5; i++) await store.audit.append({ actor: 'a', action: `x.${i}`, outcome: 'success' });
       const page = await store.audit.list({ limit: 2 });
       expect(page.total).to.equal(5);
       expect(page.items[0].action).to.equal('x.4');
-      expect(await verifyChain(store.audit.all())).to.deep.equal({ ok: true, checked: 5 });
+      const head = await store.audit.head();
+      expect(head?.seq).to.equal(5);
+      expect(await verifyChain(store.audit.records(), TEST_AUDIT_KEY)).to.deep.equal({ ok: true, checked: 5, head });
+      // Under another key the same records prove nothing.
+      expect((await verifyChain(store.audit.records(), Buffer.from('another-key-of-at-least-32-characters'))).ok).to.equal(false);
+      expect((await collect(store.audit.records(4))).map((r) => r.seq)).to.deep.equal([4, 5]);
+    });
+
+    it('appends a write\'s record in the write\'s own transaction: both or neither', async () => {
+      const opts: WriteOptions = { audit: { actor: 'a', action: 'resource.create', outcome: 'success' } };
+      const r = await store.resources.create(storedResource(), SYSTEM, opts);
+      expect(opts.appended?.seq).to.equal(1);
+      const stale: WriteOptions = { audit: { actor: 'a', action: 'resource.update', outcome: 'success' } };
+      let err: unknown;
+      try {
+        await store.resources.update(r.id, { ...r, name: '过期写入' }, 7, SYSTEM, stale);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(ConflictError);
+      expect(stale.appended).to.equal(undefined);
+      await store.resources.remove(r.id, 1, SYSTEM, { audit: { actor: 'a', action: 'resource.delete', outcome: 'success' } });
+      expect((await collect(store.audit.records())).map((x) => x.action)).to.deep.equal(['resource.create', 'resource.delete']);
+    });
+
+    it('F21: 50 audited writes at once all land, each with its record, and the chain has no fork and no gap', async () => {
+      const docs = await store.resources.createMany(Array.from({ length: 25 }, (_, i) => storedResource({ code: `101001/${String(i + 1).padStart(5, '0')}` })), SYSTEM);
+      const writes = [
+        ...docs.map((d, i) => store.resources.update(d.id, { ...d, name: `改名 ${i}` }, 1, SYSTEM, { audit: { actor: 'a', action: 'resource.update', object: d.id, outcome: 'success' } })),
+        ...Array.from({ length: 20 }, (_, i) => store.calendar.create({ id: `day-2027-01-${String(i + 1).padStart(2, '0')}`, version: 1, date: `2027-01-${String(i + 1).padStart(2, '0')}`, kind: 'holiday', name: '测试' }, SYSTEM, { audit: { actor: 'b', action: 'calendar.set', outcome: 'success' } })),
+        ...Array.from({ length: 5 }, (_, i) => store.audit.append({ actor: 'c', action: `login.${i}`, outcome: 'success' })),
+      ];
+      const results = await Promise.allSettled(writes);
+      expect(results.filter((x) => x.status === 'rejected').map((x) => String((x as PromiseRejectedResult).reason))).to.deep.equal([]);
+      const records = await collect(store.audit.records());
+      expect(records.map((r) => r.seq)).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect((await verifyChain(store.audit.records(), TEST_AUDIT_KEY)).ok).to.equal(true);
+      expect(records.filter((r) => r.action === 'resource.update').map((r) => r.object).sort()).to.deep.equal(docs.map((d) => d.id).sort());
+    });
+  });
+
+  describe('derived ids', () => {
+    it('lets a create reuse a deleted document\'s id, its version carrying on after the tombstone', async () => {
+      const day = { id: 'day-2027-10-01', version: 1, date: '2027-10-01', kind: 'holiday' as const, name: '国庆节' };
+      await store.calendar.create(day, SYSTEM);
+      await store.calendar.remove(day.id, 1, SYSTEM);
+      const again = await store.calendar.create({ ...day, name: '国庆节(调整)' }, SYSTEM);
+      expect(again.version).to.equal(3);
+      expect((await store.calendar.get(day.id))?.name).to.equal('国庆节(调整)');
+      expect((await store.calendar.history(day.id)).map((h) => [h.action, h.version])).to.deep.equal([['create', 1], ['delete', 2], ['create', 3]]);
+      let err: unknown;
+      try {
+        await store.calendar.create(day, SYSTEM);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, 'a live id is still unique').to.be.instanceOf(UniqueViolation);
+      const changed = await store.calendar.changedSince(undefined, 10);
+      expect(changed.items.filter((x) => x.id === day.id).map((x) => [x.version, !!x.deleted])).to.deep.equal([[3, false]]);
+    });
+  });
+
+  describe('idempotency keys', () => {
+    const rec = (id: string, createdAt = '2026-12-01T00:00:00.000Z', fingerprint = 'f1') => ({ id, fingerprint, state: 'pending' as const, createdAt });
+    it('claims a key once, answers the record to a second claim, and frees it when forgotten or pruned', async () => {
+      expect(await store.idempotency.claim(rec('k1'), '2026-11-30T00:00:00.000Z')).to.equal(undefined);
+      expect(await store.idempotency.claim(rec('k1', '2026-12-01T00:00:01.000Z', 'f2'), '2026-11-30T00:00:00.000Z')).to.deep.include({ state: 'pending', fingerprint: 'f1' });
+      await store.idempotency.finish('k1', 201, '{"id":"x"}');
+      expect(await store.idempotency.claim(rec('k1'), '2026-11-30T00:00:00.000Z')).to.deep.include({ state: 'done', status: 201, body: '{"id":"x"}' });
+      await store.idempotency.forget('k1');
+      expect(await store.idempotency.claim(rec('k1'), '2026-11-30T00:00:00.000Z'), 'forgotten: free again').to.equal(undefined);
+      // A record older than the keeping window is taken over by the next claim.
+      expect(await store.idempotency.claim(rec('k1', '2026-12-03T00:00:00.000Z', 'f3'), '2026-12-02T00:00:00.000Z')).to.equal(undefined);
+      expect(await store.idempotency.prune('2026-12-04T00:00:00.000Z')).to.equal(1);
+      expect(await store.idempotency.claim(rec('k1'), '2026-11-30T00:00:00.000Z'), 'pruned: free again').to.equal(undefined);
+    });
+
+    it('lets exactly one of two simultaneous claims win', async () => {
+      const both = await Promise.all([store.idempotency.claim(rec('k2'), '2026-11-30T00:00:00.000Z'), store.idempotency.claim(rec('k2'), '2026-11-30T00:00:00.000Z')]);
+      expect(both.filter((x) => x === undefined)).to.have.length(1);
     });
   });
 

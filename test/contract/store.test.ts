@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'chai';
-import { SYSTEM, storedResource } from '../support/fixtures.ts';
+import { SYSTEM, TEST_AUDIT_KEY, storedResource } from '../support/fixtures.ts';
 import { openEmbeddedStore } from '../../server/adapters/store/embedded/store.ts';
 import { storeContract } from './store.contract.ts';
 
 describe('Store contract: embedded (SQLite, in memory)', () => {
-  storeContract(async () => openEmbeddedStore({ path: ':memory:' }));
+  storeContract(async () => openEmbeddedStore({ path: ':memory:', auditKey: TEST_AUDIT_KEY }));
 });
 
 describe('embedded store: query statistics', () => {
@@ -16,7 +16,7 @@ describe('embedded store: query statistics', () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-stats-'));
     try {
       const path = join(dir, 'catalog.db');
-      const store = openEmbeddedStore({ path });
+      const store = openEmbeddedStore({ path, auditKey: TEST_AUDIT_KEY });
       const docs = Array.from({ length: 400 }, (_, i) => storedResource({ id: `r${i}`, code: `101001/${String(i).padStart(5, '0')}`, nameKey: `n${i}`, status: 'published', authorityItems: i % 50 === 0 ? ['公民身份号码'] : [] }));
       await store.resources.createMany(docs, SYSTEM);
       const plan = () => {
@@ -48,7 +48,7 @@ describe('Store contract: MongoDB', function () {
   }
   storeContract(async () => {
     const { openMongoStore } = await import('../../server/adapters/store/mongo/store.ts');
-    const store = await openMongoStore({ uri, dropDatabase: true });
+    const store = await openMongoStore({ uri, dropDatabase: true, auditKey: TEST_AUDIT_KEY });
     return store;
   });
 });

@@ -2,9 +2,9 @@
 // duties, no existence leaks through links, and no state written for anonymous readers.
 
 import { expect } from 'chai';
-import type { Store } from '../../server/ports/store.ts';
 import { type TestApp, startApp } from '../support/harness.ts';
 import { SYSTEM, resourceInput, storedResource } from '../support/fixtures.ts';
+import { storeWithAuditFault } from '../support/faulty-store.ts';
 
 describe('HTTP: integrity', () => {
   let app: TestApp;
@@ -14,21 +14,22 @@ describe('HTTP: integrity', () => {
   afterEach(() => app.close());
 
   it('F17: when the audit log cannot be written, the change is not made', async () => {
-    let failAudit = false;
-    const failing = await startApp({
-      wrapStore: (s: Store) => ({ ...s, audit: { ...s.audit, append: async (e) => { if (failAudit) throw new Error('audit down'); return s.audit.append(e); } } }) as Store,
-    });
+    const fault = storeWithAuditFault();
+    const failing = await startApp({ store: fault.store });
     try {
       const gaj = await failing.as('gaj');
       const sec = await failing.as('secadmin');
       const target = (await failing.store.users.getBy('username', 'staff'))!;
-      failAudit = true;
+      fault.failAudit(true);
       expect((await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).status).to.equal(500);
       expect(await failing.store.resources.count()).to.equal(0);
       expect((await sec.json(`/api/v1/users/${target.id}`, { method: 'PUT', json: { roles: ['reviewer'], version: target.version } })).status).to.equal(500);
       expect((await failing.store.users.get(target.id))!.roles).to.deep.equal(['agency_staff']);
+      fault.failAudit(false);
+      expect((await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).status).to.equal(201);
     } finally {
       await failing.close();
+      fault.cleanup();
     }
   });
 

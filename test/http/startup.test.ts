@@ -1,6 +1,7 @@
 // Start-up: configuration errors all at once, the demo on first start of the embedded default, never in
 // production, and the two CLIs.
 
+import { TEST_AUDIT_KEY } from '../support/fixtures.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,12 +32,12 @@ describe('start-up', function () {
     }
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as ConfigError).problems.join('\n')).to.contain('MONGODB_URI').and.contain('ELASTICSEARCH_URL').and.contain('PORT')
-      .and.contain('SESSION_SECRET').and.contain('DEMO');
+      .and.contain('SESSION_SECRET').and.contain('DEMO').and.contain('AUDIT_KEY');
   });
 
   it('defaults to the embedded store with the demo outside production, and to no demo in production', () => {
     expect(loadConfig({})).to.include({ store: 'embedded', demo: true, port: 3000 });
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })).to.include({ demo: false, secureCookies: true });
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), AUDIT_KEY: 'k'.repeat(32) })).to.include({ demo: false, secureCookies: true });
   });
 
   it('loads a realistic demo catalog with an account for every role on first start', async () => {
@@ -67,7 +68,7 @@ describe('start-up', function () {
   });
 
   it('never creates demo accounts in production', async () => {
-    const services = await compose(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), DATA_DIR: dir }), silentLogger);
+    const services = await compose(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), AUDIT_KEY: 'k'.repeat(32), DATA_DIR: dir }), silentLogger);
     try {
       expect(await services.store.users.count()).to.equal(0);
       expect(await services.store.resources.count()).to.equal(0);
@@ -87,7 +88,7 @@ describe('start-up', function () {
     const bad = spawnSync('npx', ['tsx', 'server/cli/user.ts', 'create', '--username', 'x', '--agency', 'nope', '--role', 'god', '--password-stdin'], { env, input: 'short\n', encoding: 'utf8' });
     expect(bad.status).to.equal(1);
     expect(bad.stderr).to.contain('roles').and.contain('未知角色');
-    const store = openEmbeddedStore({ path: join(dir, 'catalog.db') });
+    const store = openEmbeddedStore({ path: join(dir, 'catalog.db'), auditKey: TEST_AUDIT_KEY });
     return store.users.getBy('username', 'admin').then(async (u) => {
       await store.close();
       expect(u?.roles).to.deep.equal(['security_admin']);
@@ -100,7 +101,7 @@ describe('start-up', function () {
     const run = spawnSync('npx', ['tsx', 'server/cli/seed.ts'], { env, encoding: 'utf8' });
     expect(run.status, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/resources: \d+\/\d+/).and.match(/loaded \d{3} resources/);
-    const prod = spawnSync('npx', ['tsx', 'server/cli/seed.ts'], { env: { ...env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }, encoding: 'utf8' });
+    const prod = spawnSync('npx', ['tsx', 'server/cli/seed.ts'], { env: { ...env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), AUDIT_KEY: 'k'.repeat(32) }, encoding: 'utf8' });
     expect(prod.status).to.equal(1);
     expect(prod.stderr).to.contain('NODE_ENV=production');
   });

@@ -5,6 +5,9 @@ import type { Resource, ResourceInput } from '../../server/domain/resource.ts';
 
 export const SYSTEM = { userId: 'u-test', username: 'tester' };
 
+/** The audit chain's key in tests (production keeps its key outside the store; config.ts). */
+export const TEST_AUDIT_KEY = Buffer.from('test-audit-key-of-at-least-32-characters', 'utf8');
+
 export function resourceInput(over: Partial<ResourceInput> = {}): ResourceInput {
   return {
     classification: { classCode: '1', itemCode: '01', entryCode: '001' },

@@ -15,6 +15,7 @@ import { createUser } from '../../server/identity/users.ts';
 import { silentLogger } from '../../server/log.ts';
 import type { Store } from '../../server/ports/store.ts';
 import { SEED_ACTOR, ensureReferenceData } from '../../server/seed/bootstrap.ts';
+import { TEST_AUDIT_KEY } from './fixtures.ts';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -57,7 +58,7 @@ export interface StartOptions {
 }
 
 export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
-  const base = opts.store ?? openEmbeddedStore({ path: ':memory:' });
+  const base = opts.store ?? openEmbeddedStore({ path: ':memory:', auditKey: TEST_AUDIT_KEY });
   await ensureReferenceData(base);
   for (const [username, u] of Object.entries(USERS)) {
     if (!(await base.users.getBy('username', username))) await createUser(base, { username, displayName: `测试 ${username}`, password: PASSWORD, ...u }, SEED_ACTOR);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { TEST_AUDIT_KEY } from '../support/fixtures.ts';
 import { expect } from 'chai';
 import { classificationCode, isValidCreditCode, parseClassificationCode } from '../../server/domain/codes.ts';
 import { type ValidationContext, nameKey, validateResourceInput } from '../../server/domain/resource.ts';
@@ -183,7 +184,7 @@ describe('demo sharing (requests and grants on first start)', () => {
     const { loadSynonyms } = await import('../../server/compose.ts');
     const { requestMachine } = await import('../../server/domain/workflow/request.ts');
     const { transitionFor } = await import('../../server/domain/workflow/machine.ts');
-    const store = openEmbeddedStore({ path: ':memory:' });
+    const store = openEmbeddedStore({ path: ':memory:', auditKey: TEST_AUDIT_KEY });
     await ensureReferenceData(store);
     const loaded = await loadDemo(store, loadSynonyms());
     expect(loaded).to.include({ requests: 4, grants: 2 });

@@ -30,7 +30,7 @@ export default defineAction({
     const doc = buildResource(input, undefined, { code, agency, actor: actor!, now: ctx.now(), authority: authorityFor(input, ctx) });
     let saved;
     try {
-      saved = await ctx.audited({ action: 'resource.create', object: `resource:${doc.id}`, outcome: 'success', detail: { code: doc.code } }, () => ctx.store.resources.create(doc, actor!));
+      saved = await ctx.audited({ action: 'resource.create', object: `resource:${doc.id}`, outcome: 'success', detail: { code: doc.code } }, (opts) => ctx.store.resources.create(doc, actor!, opts));
     } catch (e) {
       if (e instanceof UniqueViolation && e.keys.includes('nameKey')) throw duplicateName(input.name);
       throw e;

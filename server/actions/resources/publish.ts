@@ -82,7 +82,7 @@ export const stepResource = defineAction({
     const reason = input.fields.reason;
     const next = stepped(r, input.event, to, actor!, at, { reason });
     const saved = await ctx.audited({ action: `resource.${input.event}`, object: r.id, outcome: 'success', detail: { code: r.code, from, to, revision: from !== r.status || undefined } },
-      () => ctx.store.resources.update(r.id, next, input.version, actor!));
+      (opts) => ctx.store.resources.update(r.id, next, input.version, actor!, opts));
     const agency = saved.provider.agencyId;
     const now = workflowStatus(saved);
     await tellNext(ctx, publicationMachine, { state: now, kind: 'entry' }, (p) => publicationAddresses(p, agency), publicationAddresses('steward', agency), {
@@ -199,7 +199,7 @@ export const createBatch = defineAction({
       resourceIds: found.map((r) => r.id), steps: [], createdAt: at, updatedAt: at,
     };
     const saved = await ctx.audited({ action: 'batch.create', object: batch.id, outcome: 'success', detail: { number, resources: batch.resourceIds.length } },
-      () => ctx.store.batches.create(batch, actor!));
+      (opts) => ctx.store.batches.create(batch, actor!, opts));
     const skipped: string[] = [];
     const left = new Set<string>();
     for (const r of found) {
@@ -232,7 +232,7 @@ export const stepBatch = defineAction({
     };
     // The batch moves first, by compare-and-set: of two decisions on it only one goes on to move its entries.
     const saved = await ctx.audited({ action: `batch.${input.event}`, object: b.id, outcome: 'success', detail: { number: b.number, from: b.state, to } },
-      () => ctx.store.batches.update(b.id, { ...b, state: to, steps: [...b.steps, step], updatedAt: at }, input.version, actor!));
+      (opts) => ctx.store.batches.update(b.id, { ...b, state: to, steps: [...b.steps, step], updatedAt: at }, input.version, actor!, opts));
     const skipped: string[] = [];
     for (const id of b.resourceIds) {
       const why = await moveEntry(ctx, actor!, id, BATCH_ENTRY_EVENT[input.event], saved, at, input.fields.reason);
@@ -266,7 +266,7 @@ export const removeFromBatch = defineAction({
     if (!b.resourceIds.includes(resourceId)) throw new NotFoundError('resource');
     const at = ctx.now().toISOString();
     const saved = await ctx.audited({ action: 'batch.remove', object: b.id, outcome: 'success', detail: { number: b.number, resource: resourceId } },
-      () => ctx.store.batches.update(b.id, { ...b, resources: b.resources.filter((x) => x.id !== resourceId), resourceIds: b.resourceIds.filter((x) => x !== resourceId), updatedAt: at }, version, actor!));
+      (opts) => ctx.store.batches.update(b.id, { ...b, resources: b.resources.filter((x) => x.id !== resourceId), resourceIds: b.resourceIds.filter((x) => x !== resourceId), updatedAt: at }, version, actor!, opts));
     const why = await moveEntry(ctx, actor!, resourceId, 'unbatch', saved, at);
     return { ...presentBatch(saved, actor), skipped: why ? [why] : [] };
   },

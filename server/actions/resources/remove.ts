@@ -20,7 +20,7 @@ export default defineAction({
     }
   },
   run: async (actor, { id, expectedVersion }, ctx) => {
-    await ctx.audited({ action: 'resource.delete', object: `resource:${id}`, outcome: 'success' }, () => ctx.store.resources.remove(id, expectedVersion, actor!));
+    await ctx.audited({ action: 'resource.delete', object: `resource:${id}`, outcome: 'success' }, (opts) => ctx.store.resources.remove(id, expectedVersion, actor!, opts));
     ctx.search?.sync.kick();
     return undefined;
   },

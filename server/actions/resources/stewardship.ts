@@ -38,7 +38,7 @@ export const askReferral = defineAction({
     const at = ctx.now().toISOString();
     const referral: Referral = { id: `q${(r.referrals?.length ?? 0) + 1}`, question, askedBy: actor!.username, askedAt: at };
     const saved = await ctx.audited({ action: 'resource.referral', object: r.id, outcome: 'success', detail: { code: r.code } },
-      () => ctx.store.resources.update(r.id, { ...r, referrals: [...(r.referrals ?? []), referral] }, version, actor!));
+      (opts) => ctx.store.resources.update(r.id, { ...r, referrals: [...(r.referrals ?? []), referral] }, version, actor!, opts));
     await notify(ctx, address('*', 'reviewer'), `共享提请:${r.name}`, question, `/resources/${r.id}`);
     return presentWithSteps(saved, actor);
   },
@@ -64,7 +64,7 @@ export const answerReferral = defineAction({
     const at = ctx.now().toISOString();
     const referrals = r.referrals!.map((x) => (x.id === referralId ? { ...x, answer, answeredBy: actor!.username, answeredAt: at } : x));
     const saved = await ctx.audited({ action: 'resource.referral.answer', object: r.id, outcome: 'success', detail: { code: r.code, referral: referralId } },
-      () => ctx.store.resources.update(r.id, { ...r, referrals }, version, actor!));
+      (opts) => ctx.store.resources.update(r.id, { ...r, referrals }, version, actor!, opts));
     await notify(ctx, address(r.provider.agencyId, 'data_steward'), `共享提请已答复:${r.name}`, answer, `/resources/${r.id}`);
     return presentWithSteps(saved, actor);
   },
@@ -84,7 +84,7 @@ export const confirmCurrent = defineAction({
     if (!ownSteward(actor, r)) throw new ForbiddenError();
     if (r.status !== 'published') throw new ConflictError('只有已发布的资源需要确认更新', 'only published entries are confirmed current', r.version);
     const saved = await ctx.audited({ action: 'resource.confirmCurrent', object: r.id, outcome: 'success', detail: { code: r.code } },
-      () => ctx.store.resources.update(r.id, { ...r, currentAsOf: ctx.now().toISOString() }, version, actor!));
+      (opts) => ctx.store.resources.update(r.id, { ...r, currentAsOf: ctx.now().toISOString() }, version, actor!, opts));
     return presentWithSteps(saved, actor);
   },
 });

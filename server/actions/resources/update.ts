@@ -63,7 +63,7 @@ export default defineAction({
     let saved;
     try {
       saved = await ctx.audited({ action: 'resource.update', object: `resource:${id}`, outcome: 'success', detail: { basedOn: expectedVersion } },
-        () => ctx.store.resources.update(id, next, expectedVersion, actor!));
+        (opts) => ctx.store.resources.update(id, next, expectedVersion, actor!, opts));
     } catch (e) {
       if (e instanceof UniqueViolation && e.keys.includes('nameKey')) throw duplicateName(input.name);
       throw e;

@@ -30,7 +30,7 @@ export async function createConditionalGrant(ctx: ActionContext, actor: Actor, r
   const grant = conditionalGrant(r, ctx.now().toISOString());
   const existing = await ctx.store.grants.get(grant.id);
   if (existing) return existing;
-  return ctx.audited({ action: 'grant.create', object: grant.id, outcome: 'success', detail: { number: r.number, request: r.id } }, () => ctx.store.grants.create(grant, actor));
+  return ctx.audited({ action: 'grant.create', object: grant.id, outcome: 'success', detail: { number: r.number, request: r.id } }, (opts) => ctx.store.grants.create(grant, actor, opts));
 }
 
 /** 获取: a 无条件共享 resource with purpose and scope stated, granted at once and recorded like any other grant. */
@@ -63,7 +63,7 @@ export const obtainGrant = defineAction({
       resourceIds: [r.id], purpose: terms.purpose, scope: terms.scope, startsOn: terms.startsOn, endsOn: terms.endsOn, steps: [], createdAt: at, updatedAt: at,
     };
     const saved = await ctx.audited({ action: 'grant.obtain', object: grant.id, outcome: 'success', detail: { number, resource: r.code } },
-      () => ctx.store.grants.create(grant, actor!));
+      (opts) => ctx.store.grants.create(grant, actor!, opts));
     return presentGrant(saved, actor);
   },
 });
@@ -110,7 +110,7 @@ export const stepGrant = defineAction({
     const at = ctx.now().toISOString();
     const entry: WorkflowStep<GrantState> = { event, from: g.state, to: result.to, by: actor!.username, byName: actor!.displayName, byAgencyId: actor!.agencyId, at, fields };
     const saved = await ctx.audited({ action: `grant.${event}`, object: g.id, outcome: 'success', detail: { number: g.number, from: g.state, to: result.to } },
-      () => ctx.store.grants.update(g.id, { ...g, state: result.to, steps: [...g.steps, entry], updatedAt: at }, version, actor!));
+      (opts) => ctx.store.grants.update(g.id, { ...g, state: result.to, steps: [...g.steps, entry], updatedAt: at }, version, actor!, opts));
     return presentGrant(saved, actor);
   },
 });

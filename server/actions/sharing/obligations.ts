@@ -47,7 +47,7 @@ export const askConsent = defineAction({
     const at = ctx.now().toISOString();
     const consent: Consent = { id: `c${(g.consents?.length ?? 0) + 1}`, recipient, purpose, state: 'pending', requestedAt: at, requestedBy: actor!.username };
     const saved = await ctx.audited({ action: 'grant.consent.ask', object: g.id, outcome: 'success', detail: { number: g.number, recipient } },
-      () => ctx.store.grants.update(g.id, { ...g, consents: [...(g.consents ?? []), consent], updatedAt: at }, version, actor!));
+      (opts) => ctx.store.grants.update(g.id, { ...g, consents: [...(g.consents ?? []), consent], updatedAt: at }, version, actor!, opts));
     await notify(ctx, address(g.providerAgencyId, 'data_steward'), `授权 ${g.number}:申请向第三方提供`, `${recipient}:${purpose}`, `/grants/${g.id}`);
     return presentGrant(saved, actor);
   },
@@ -73,7 +73,7 @@ export const answerConsent = defineAction({
     const at = ctx.now().toISOString();
     const consents = g.consents!.map((x) => (x.id === consentId ? { ...x, state: decision, answer, answeredAt: at, answeredBy: actor!.username } : x));
     const saved = await ctx.audited({ action: 'grant.consent.answer', object: g.id, outcome: 'success', detail: { number: g.number, consent: consentId, decision } },
-      () => ctx.store.grants.update(g.id, { ...g, consents, updatedAt: at }, version, actor!));
+      (opts) => ctx.store.grants.update(g.id, { ...g, consents, updatedAt: at }, version, actor!, opts));
     await notify(ctx, address(g.consumerAgencyId, 'agency_staff', 'data_steward'), `授权 ${g.number}:向第三方提供${decision === 'granted' ? '已同意' : '未同意'}`, answer, `/grants/${g.id}`);
     return presentGrant(saved, actor);
   },
@@ -105,7 +105,7 @@ export const recordViolation = defineAction({
       next = { ...next, state: 'suspended', steps: [...g.steps, step] };
     }
     const saved = await ctx.audited({ action: 'grant.violation', object: g.id, outcome: 'success', detail: { number: g.number, notice, suspend } },
-      () => ctx.store.grants.update(g.id, next, version, actor!));
+      (opts) => ctx.store.grants.update(g.id, next, version, actor!, opts));
     await notify(ctx, address(g.consumerAgencyId, 'agency_staff', 'data_steward'), `授权 ${g.number}:责令整改${notice ? '并通报批评' : ''}${suspend ? ',授权已暂停' : ''}`, rectification, `/grants/${g.id}`);
     return presentGrant(saved, actor);
   },
@@ -130,7 +130,7 @@ export const confirmRectified = defineAction({
     const at = ctx.now().toISOString();
     const violations = g.violations!.map((x) => (x.id === violationId ? { ...x, rectifiedAt: at, rectifiedNote: note } : x));
     const saved = await ctx.audited({ action: 'grant.violation.rectified', object: g.id, outcome: 'success', detail: { number: g.number, violation: violationId } },
-      () => ctx.store.grants.update(g.id, { ...g, violations, updatedAt: at }, version, actor!));
+      (opts) => ctx.store.grants.update(g.id, { ...g, violations, updatedAt: at }, version, actor!, opts));
     return presentGrant(saved, actor);
   },
 });

@@ -99,7 +99,7 @@ export const createRequest = defineAction({
       providerAgencyId, resources, resourceIds: resources.map((r) => r.id), ...terms, steps: [], createdAt: at, updatedAt: at,
     };
     const created = await ctx.audited({ action: 'request.create', object: record.id, outcome: 'success', detail: { number, kind, resources: record.resourceIds } },
-      () => ctx.store.requests.create(record, actor!));
+      (opts) => ctx.store.requests.create(record, actor!, opts));
     return presentRequest(created, actor);
   },
 });
@@ -148,7 +148,7 @@ export const stepRequest = defineAction({
     if (event === 'issue_task_order') next.taskOrder = { number: await nextNumber(ctx.store, 'RWS', ctx.now()), issuedAt: at };
     if (event === 'grant') next.grantId = `grant-${r.id}`;
     const saved = await ctx.audited({ action: `request.${event}`, object: r.id, outcome: 'success', detail: { number: r.number, from: r.state, to: result.to } },
-      () => ctx.store.requests.update(r.id, next, version, actor!));
+      (opts) => ctx.store.requests.update(r.id, next, version, actor!, opts));
     // After the state moved (compare-and-set won): the grant's id follows from the request, so a retry never makes two.
     if (event === 'grant') await createConditionalGrant(ctx, actor!, saved);
     await tellNext(ctx, requestMachine, saved, (p) => requestAddresses(p, saved), requestAddresses('applicant', saved), {

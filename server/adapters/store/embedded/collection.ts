@@ -1,14 +1,16 @@
 // One versioned document collection in SQLite. Documents are JSON; the allowlisted paths of the port get
 // expression indexes (array paths a side table), so lookups by code or agency stay index lookups at 100k rows.
-// Every write is one transaction: the document, its history entry and its change sequence commit together.
+// Every write is one transaction: the document, its history entry, its change sequence and its audit record commit
+// together. Every statement runs through `sqliteGuard`, so a full disk or a read-only file is a 503, never a 500.
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { diff } from '../../../domain/diff.ts';
 import { ConflictError, NotFoundError, UniqueViolation } from '../../../domain/errors.ts';
 import {
   ARRAY_PATHS, type ActorRef, type CollectionName, type Cond, type Entity, type HistoryEntry, INDEXED_PATHS, type ListQuery,
-  type Page, type Repository, type Scalar, UNIQUE_KEYS,
+  type Page, type Repository, type Scalar, UNIQUE_KEYS, type WriteOptions,
 } from '../../../ports/store.ts';
+import { type SqliteAuditChain, mapSqliteError, rollback, sqliteGuard } from './sqlite.ts';
 
 export const MAX_PAGE = 1000;
 
@@ -60,7 +62,7 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
   private readonly stmts: Record<string, StatementSync>;
   private readonly cache = new Map<string, StatementSync>();
 
-  constructor(private readonly db: DatabaseSync, private readonly name: CollectionName, private readonly now: () => string) {
+  constructor(private readonly db: DatabaseSync, private readonly name: CollectionName, private readonly now: () => string, private readonly chain: SqliteAuditChain) {
     this.t = `c_${name}`;
     this.allowed = new Set(INDEXED_PATHS[name]);
     this.arrayPaths = INDEXED_PATHS[name].filter((p) => ARRAY_PATHS.has(p));
@@ -80,15 +82,19 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
   }
 
   async get(id: string): Promise<T | undefined> {
-    const row = this.stmts.get.get(id) as { data: string } | undefined;
-    return row ? (JSON.parse(row.data) as T) : undefined;
+    return sqliteGuard(() => {
+      const row = this.stmts.get.get(id) as { data: string } | undefined;
+      return row ? (JSON.parse(row.data) as T) : undefined;
+    });
   }
 
   async getBy(path: string, value: Scalar): Promise<T | undefined> {
     const params: SQLInputValue[] = [];
     const where = this.compile({ path, eq: value }, params);
-    const row = this.prepared(`SELECT data FROM ${this.t} WHERE deleted = 0 AND ${where} LIMIT 1`).get(...params) as { data: string } | undefined;
-    return row ? (JSON.parse(row.data) as T) : undefined;
+    return sqliteGuard(() => {
+      const row = this.prepared(`SELECT data FROM ${this.t} WHERE deleted = 0 AND ${where} LIMIT 1`).get(...params) as { data: string } | undefined;
+      return row ? (JSON.parse(row.data) as T) : undefined;
+    });
   }
 
   async list(q: ListQuery): Promise<Page<T>> {
@@ -98,38 +104,44 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
     const offset = Math.max(q.offset ?? 0, 0);
     const order = (q.sort ?? []).map((s) => `json_extract(data, ${jsonPath(this.check(s.path))}) ${s.dir === 'desc' ? 'DESC' : 'ASC'}`);
     order.push('id ASC');
-    const rows = this.prepared(`SELECT data FROM ${this.t} WHERE deleted = 0${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset) as { data: string }[];
-    const total = (this.prepared(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${where}`).get(...params) as { n: number }).n;
-    return { items: rows.map((r) => JSON.parse(r.data) as T), total, offset, limit };
+    return sqliteGuard(() => {
+      const rows = this.prepared(`SELECT data FROM ${this.t} WHERE deleted = 0${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
+        .all(...params, limit, offset) as { data: string }[];
+      const total = (this.prepared(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${where}`).get(...params) as { n: number }).n;
+      return { items: rows.map((r) => JSON.parse(r.data) as T), total, offset, limit };
+    });
   }
 
   async count(where?: Cond): Promise<number> {
     const params: SQLInputValue[] = [];
     const w = where ? ` AND ${this.compile(where, params)}` : '';
-    return (this.prepared(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${w}`).get(...params) as { n: number }).n;
+    return sqliteGuard(() => (this.prepared(`SELECT count(*) AS n FROM ${this.t} WHERE deleted = 0${w}`).get(...params) as { n: number }).n);
   }
 
-  async create(doc: T, actor: ActorRef): Promise<T> {
-    return (await this.createMany([doc], actor))[0];
+  async create(doc: T, actor: ActorRef, opts?: WriteOptions): Promise<T> {
+    return (await this.createMany([doc], actor, opts))[0];
   }
 
-  async createMany(docs: T[], actor: ActorRef): Promise<T[]> {
+  async createMany(docs: T[], actor: ActorRef, opts?: WriteOptions): Promise<T[]> {
     const at = this.now();
-    return this.tx(() => {
+    return this.tx(opts, () => {
       let seq = (this.stmts.nextSeq.get() as { s: number }).s;
       return docs.map((d) => {
-        const stored = { ...d, version: 1 } as T;
-        this.stmts.insert.run(stored.id, 1, seq++, JSON.stringify(stored));
+        // An id that belonged to a deleted document (a calendar day, a derived id) starts again after its tombstone.
+        const prev = this.stmts.getAny.get(d.id) as { version: number; deleted: number } | undefined;
+        if (prev && !prev.deleted) throw new UniqueViolation([`${this.name}.id`]);
+        const stored = { ...d, version: prev ? prev.version + 1 : 1 } as T;
+        if (prev) this.stmts.update.run(stored.version, 0, seq++, JSON.stringify(stored), stored.id, prev.version);
+        else this.stmts.insert.run(stored.id, stored.version, seq++, JSON.stringify(stored));
         this.writeMulti(stored);
-        this.stmts.hist.run(stored.id, 1, 'create', actor.username, at, '[]');
+        this.stmts.hist.run(stored.id, stored.version, 'create', actor.username, at, '[]');
         return stored;
       });
     });
   }
 
-  async update(id: string, next: T, expectedVersion: number, actor: ActorRef): Promise<T> {
-    return this.tx(() => {
+  async update(id: string, next: T, expectedVersion: number, actor: ActorRef, opts?: WriteOptions): Promise<T> {
+    return this.tx(opts, () => {
       const cur = this.current(id);
       if (cur.version !== expectedVersion) throw this.conflict(cur.version);
       const stored = { ...next, id, version: cur.version + 1 } as T;
@@ -141,8 +153,8 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
     });
   }
 
-  async remove(id: string, expectedVersion: number, actor: ActorRef): Promise<void> {
-    this.tx(() => {
+  async remove(id: string, expectedVersion: number, actor: ActorRef, opts?: WriteOptions): Promise<void> {
+    this.tx(opts, () => {
       const cur = this.current(id);
       if (cur.version !== expectedVersion) throw this.conflict(cur.version);
       const seq = (this.stmts.nextSeq.get() as { s: number }).s;
@@ -154,12 +166,12 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    const rows = this.stmts.histList.all(id) as { entity_id: string; version: number; action: HistoryEntry['action']; actor: string; at: string; changes: string }[];
+    const rows = sqliteGuard(() => this.stmts.histList.all(id) as { entity_id: string; version: number; action: HistoryEntry['action']; actor: string; at: string; changes: string }[]);
     return rows.map((r) => ({ entityId: r.entity_id, version: r.version, action: r.action, actor: r.actor, at: r.at, changes: JSON.parse(r.changes) }));
   }
 
   async changedSince(cursor: string | undefined, limit: number) {
-    const rows = this.stmts.changed.all(Number(cursor ?? 0), Math.min(limit, MAX_PAGE)) as { seq: number; deleted: number; data: string }[];
+    const rows = sqliteGuard(() => this.stmts.changed.all(Number(cursor ?? 0), Math.min(limit, MAX_PAGE)) as { seq: number; deleted: number; data: string }[]);
     const items = rows.map((r) => ({ ...(JSON.parse(r.data) as T), ...(r.deleted ? { deleted: true } : {}) }));
     return { items, cursor: rows.length ? String(rows[rows.length - 1].seq) : cursor };
   }
@@ -228,23 +240,20 @@ export class SqliteCollection<T extends Entity> implements Repository<T> {
     return `(${col} >= ? AND ${col} < ?)`;
   }
 
-  private tx<R>(fn: () => R): R {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const r = fn();
-      this.db.exec('COMMIT');
-      return r;
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw mapSqliteError(e, this.name);
-    }
+  /** One transaction: `fn`'s writes and, when the write carries one, its audit record (appended last, in order). */
+  private tx<R>(opts: WriteOptions | undefined, fn: () => R): R {
+    return sqliteGuard(() => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const r = fn();
+        const appended = opts?.audit ? this.chain.appendInTransaction(opts.audit) : undefined;
+        this.db.exec('COMMIT');
+        if (opts && appended) opts.appended = appended;
+        return r;
+      } catch (e) {
+        rollback(this.db);
+        throw mapSqliteError(e, this.name);
+      }
+    });
   }
-}
-
-export function mapSqliteError(e: unknown, name: string): unknown {
-  const msg = e instanceof Error ? e.message : '';
-  const m = /UNIQUE constraint failed: index 'ux_[a-z]+_([A-Za-z_]+)'/.exec(msg);
-  if (m) return new UniqueViolation(m[1].split('__').map((k) => k.replace(/_/g, '.')));
-  if (/UNIQUE constraint failed: c_\w+\.id/.test(msg)) return new UniqueViolation([`${name}.id`]);
-  return e;
 }

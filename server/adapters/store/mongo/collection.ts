@@ -1,16 +1,18 @@
 // One versioned document collection in MongoDB, with the semantics of the embedded SqliteCollection.
-// Every write is one transaction: the document, its history entry and the collection's change counter commit
-// together. Taking the counter inside the transaction also serialises the writers of a collection on the counter
-// document (a concurrent writer gets a write conflict and the driver retries it), so `seq` commits in order and
-// changedSince never skips a change that commits late.
+// Every write is one transaction: the document, its history entry, the collection's change counter and, when the
+// write carries one, its audit record commit together. Taking the counter inside the transaction also serialises
+// the writers of a collection on the counter document (a concurrent writer gets a write conflict and
+// MongoContext.transaction retries it with backoff), so `seq` commits in order and changedSince never skips a
+// change that commits late.
 
 import mongoose, { type ClientSession, type Model } from 'mongoose';
 import { diff } from '../../../domain/diff.ts';
 import { ConflictError, NotFoundError } from '../../../domain/errors.ts';
 import type { Resource } from '../../../domain/resource.ts';
 import type {
-  ActorRef, Change, CollectionName, Cond, Entity, HistoryEntry, ListQuery, Page, Repository, ResourceRepository, Scalar,
+  ActorRef, Change, CollectionName, Cond, Entity, HistoryEntry, ListQuery, Page, Repository, ResourceRepository, Scalar, WriteOptions,
 } from '../../../ports/store.ts';
+import { appendInSession } from './audit.ts';
 import type { MongoContext } from './context.ts';
 import { isDuplicateKey } from './errors.ts';
 import { liveFilter, translateSort } from './filter.ts';
@@ -85,26 +87,33 @@ export class MongoCollection<T extends Entity> implements Repository<T> {
     return this.ctx.run(() => this.model.countDocuments(liveFilter(this.name, where)).exec());
   }
 
-  async create(doc: T, actor: ActorRef): Promise<T> {
-    return (await this.createMany([doc], actor))[0];
+  async create(doc: T, actor: ActorRef, opts?: WriteOptions): Promise<T> {
+    return (await this.createMany([doc], actor, opts))[0];
   }
 
-  async createMany(docs: T[], actor: ActorRef): Promise<T[]> {
+  async createMany(docs: T[], actor: ActorRef, opts?: WriteOptions): Promise<T[]> {
     const at = this.ctx.now();
-    const stored = docs.map((d) => ({ ...d, version: 1 }) as T);
-    for (const s of stored) assertId(s.id);
-    if (!stored.length) return stored;
+    for (const d of docs) assertId(d.id);
+    if (!docs.length) return [];
     return this.ctx.transaction(async (session) => {
+      // An id that belonged to a deleted document (a calendar day, a derived id) starts again after its tombstone:
+      // the tombstone makes way inside this transaction, and versions keep growing.
+      const ids = docs.map((d) => d.id);
+      const tombs = await this.model.find({ _id: mongoose.trusted({ $in: ids }), deleted: true }).select({ version: 1 }).session(session).lean<RawEntity[]>();
+      const after = new Map(tombs.map((t) => [t._id, t.version]));
+      if (tombs.length) await this.model.deleteMany({ _id: mongoose.trusted({ $in: [...after.keys()] }), deleted: true }, { session });
+      const stored = docs.map((d) => ({ ...d, version: (after.get(d.id) ?? 0) + 1 }) as T);
       const last = await this.ctx.bump(`seq:${this.name}`, stored.length, session);
       const first = last - stored.length + 1;
       // One insertMany in the transaction: a duplicate anywhere aborts the whole batch.
       await this.model.insertMany(stored.map((s, i) => toRaw(s, first + i)), { session, lean: true, ordered: true });
-      await this.writeHistory(session, stored.map((s) => ({ entityId: s.id, version: 1, action: 'create', actor: actor.username, at, changes: [] })));
+      await this.writeHistory(session, stored.map((s) => ({ entityId: s.id, version: s.version, action: 'create', actor: actor.username, at, changes: [] })));
+      await this.appendAudit(session, opts);
       return stored;
     }, this.name);
   }
 
-  async update(id: string, next: T, expectedVersion: number, actor: ActorRef): Promise<T> {
+  async update(id: string, next: T, expectedVersion: number, actor: ActorRef, opts?: WriteOptions): Promise<T> {
     assertId(id);
     const at = this.ctx.now();
     const expected = this.expected(expectedVersion);
@@ -119,11 +128,12 @@ export class MongoCollection<T extends Entity> implements Repository<T> {
       if (!before) throw await this.missed(id, session);
       const changes = jsonClone(diff(fromRaw<T>(before), stored));
       await this.writeHistory(session, [{ entityId: id, version: stored.version, action: 'update', actor: actor.username, at, changes }]);
+      await this.appendAudit(session, opts);
       return stored;
     }, this.name);
   }
 
-  async remove(id: string, expectedVersion: number, actor: ActorRef): Promise<void> {
+  async remove(id: string, expectedVersion: number, actor: ActorRef, opts?: WriteOptions): Promise<void> {
     assertId(id);
     const at = this.ctx.now();
     const expected = this.expected(expectedVersion);
@@ -134,7 +144,13 @@ export class MongoCollection<T extends Entity> implements Repository<T> {
       );
       if (res.matchedCount !== 1) throw await this.missed(id, session);
       await this.writeHistory(session, [{ entityId: id, version: expected + 1, action: 'delete', actor: actor.username, at, changes: [] }]);
+      await this.appendAudit(session, opts);
     }, this.name);
+  }
+
+  /** The write's audit record, last in its transaction (a retried transaction appends it afresh). */
+  private async appendAudit(session: ClientSession, opts: WriteOptions | undefined): Promise<void> {
+    if (opts?.audit) opts.appended = await appendInSession(this.ctx, session, opts.audit);
   }
 
   history(id: string): Promise<HistoryEntry[]> {

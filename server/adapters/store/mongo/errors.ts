@@ -11,8 +11,11 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoPoolClearedError', 'MongoPoolClosedError', 'MongoWaitQueueTimeoutError',
 ]);
 
-/** Server codes meaning "no usable primary right now" (shutdown, step-down, network). */
-const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+/**
+ * Server codes meaning "cannot do it right now": no usable primary (shutdown, step-down, network), a write concern
+ * or time limit not met (50, 64, 262), the disk full (14031, OutOfDiskSpace).
+ */
+const UNAVAILABLE_CODES = new Set([6, 7, 50, 64, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 14031]);
 
 /** Mongoose's own errors when the connection is not open and buffering is off. */
 const NOT_OPEN = /before initial connection is complete|Connection was force closed|Connection .*closed/i;
@@ -24,6 +27,38 @@ interface MaybeMongoError {
   cause?: unknown;
   keyPattern?: Record<string, unknown>;
   writeErrors?: unknown;
+  errorLabels?: unknown;
+  errorLabelSet?: unknown;
+  hasErrorLabel?: (label: string) => boolean;
+}
+
+/** WriteConflict and NoSuchTransaction: another transaction got there first, or ours was aborted under us. */
+const TRANSIENT_CODES = new Set([112, 251]);
+
+function hasLabel(e: unknown, label: string): boolean {
+  const x = asObj(e);
+  if (typeof x.hasErrorLabel === 'function') {
+    try {
+      if (x.hasErrorLabel(label)) return true;
+    } catch {
+      // not a driver error after all
+    }
+  }
+  const labels = x.errorLabels ?? x.errorLabelSet;
+  return (Array.isArray(labels) || labels instanceof Set) && [...labels].includes(label);
+}
+
+/** A transaction that lost a race: run it again (after a pause), it may well succeed. */
+export function isTransient(e: unknown, depth = 0): boolean {
+  const x = asObj(e);
+  if (hasLabel(e, 'TransientTransactionError')) return true;
+  if (typeof x.code === 'number' && TRANSIENT_CODES.has(x.code)) return true;
+  return depth < 3 && x.cause !== undefined && isTransient(x.cause, depth + 1);
+}
+
+/** The commit may or may not have happened: committing again is safe and tells. */
+export function isUnknownCommitResult(e: unknown): boolean {
+  return hasLabel(e, 'UnknownTransactionCommitResult');
 }
 
 function asObj(e: unknown): MaybeMongoError {
@@ -67,6 +102,8 @@ export function duplicateKeys(e: unknown, collection: CollectionName): string[] 
 export function mapMongoError(e: unknown, collection?: CollectionName): unknown {
   if (e instanceof ConflictError || e instanceof NotFoundError || e instanceof UnavailableError) return e;
   if (isUnavailable(e)) return new UnavailableError('MongoDB is unavailable', { cause: e });
+  // Contention that outlived its retries (or hit an operation outside a retried transaction) is "busy", not a bug.
+  if (isTransient(e)) return new UnavailableError('MongoDB write conflict', { cause: e, zh: '目录存储繁忙,请稍后重试', en: 'the catalog store is busy; try again shortly', retryAfterSeconds: 1 });
   if (collection && isDuplicateKey(e)) return new UniqueViolation(duplicateKeys(e, collection));
   return e;
 }

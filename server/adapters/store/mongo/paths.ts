@@ -32,7 +32,6 @@ export const PATH_TYPES: PathTypes = {
   },
   calendar: { date: 'string' },
   batches: { number: 'string', state: 'string', updatedAt: 'string' },
-  idempotency: { createdAt: 'string' },
   settings: {},
   notifications: { audience: 'strings', createdAt: 'string' },
 };

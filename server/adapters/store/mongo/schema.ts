@@ -44,6 +44,24 @@ export interface RawSession {
   expiresAt: Date;
 }
 
+/** The audit chain's tail, one document: every append takes it in its transaction, so appends are serial. */
+export interface RawAuditHead {
+  _id: 'head';
+  seq: number;
+  hash: string;
+}
+
+export interface RawIdempotency {
+  _id: string;
+  fingerprint: string;
+  state: 'pending' | 'done';
+  status?: number;
+  body?: string;
+  createdAt: string;
+  /** A Date for MongoDB's TTL monitor; prune() removes expired keys too, on the same clock as the embedded store. */
+  expiresAt: Date;
+}
+
 export interface RawAudit {
   _id: number;
   at: string;
@@ -124,12 +142,27 @@ export function auditSchema(): Schema<RawAudit> {
   return schema;
 }
 
+export function auditHeadSchema(): Schema<RawAuditHead> {
+  return new Schema<RawAuditHead>({ _id: String, seq: Number, hash: String }, { ...COMMON, strict: true });
+}
+
+export function idempotencySchema(): Schema<RawIdempotency> {
+  const schema = new Schema<RawIdempotency>({
+    _id: String, fingerprint: String, state: String, status: Number, body: String, createdAt: String, expiresAt: Date,
+  }, { ...COMMON, strict: true });
+  schema.index({ expiresAt: 1 }, { name: 'ttl_idempotency_expiresAt', expireAfterSeconds: 0 });
+  schema.index({ createdAt: 1 }, { name: 'ix_idempotency_createdAt' });
+  return schema;
+}
+
 export interface Models {
   entities: Record<CollectionName, Model<RawEntity>>;
   history: Record<CollectionName, Model<RawHistory>>;
   counters: Model<RawCounter>;
   sessions: Model<RawSession>;
   audit: Model<RawAudit>;
+  auditHead: Model<RawAuditHead>;
+  idempotency: Model<RawIdempotency>;
 }
 
 export function defineModels(conn: Connection): Models {
@@ -146,6 +179,8 @@ export function defineModels(conn: Connection): Models {
     counters: conn.model<RawCounter>('counters', counterSchema(), 'counters'),
     sessions: conn.model<RawSession>('sessions', sessionSchema(), 'sessions'),
     audit: conn.model<RawAudit>('audit', auditSchema(), 'audit'),
+    auditHead: conn.model<RawAuditHead>('auditHead', auditHeadSchema(), 'auditHead'),
+    idempotency: conn.model<RawIdempotency>('idempotency', idempotencySchema(), 'idempotency'),
   };
 }
 
@@ -155,7 +190,8 @@ export function defineModels(conn: Connection): Models {
  */
 export async function syncAll(models: Models): Promise<void> {
   const all: { syncIndexes(options?: mongoose.SyncIndexesOptions): Promise<unknown> }[] = [
-    ...Object.values(models.entities), ...Object.values(models.history), models.counters, models.sessions, models.audit,
+    ...Object.values(models.entities), ...Object.values(models.history), models.counters, models.sessions, models.audit, models.auditHead,
+    models.idempotency,
   ];
   // `autoCreate` is read by Model.syncIndexes (it creates the collection first) but missing from its option type.
   const options = { autoCreate: true } as mongoose.SyncIndexesOptions;

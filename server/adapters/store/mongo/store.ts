@@ -12,13 +12,13 @@
 import mongoose from 'mongoose';
 import type { CalendarRecord } from '../../../domain/calendar.ts';
 import type { Batch, Grant, Notification, Setting, SharingRequest } from '../../../domain/workflow/entities.ts';
-import type { IdempotencyRecord } from '../../../ports/store.ts';
 import type { Agency, ApiToken, ClassificationNode, DeadLetter, OverlapFinding, SearchMiss, Throttle, User } from '../../../domain/entities.ts';
 import { UnavailableError } from '../../../domain/errors.ts';
-import type { Store } from '../../../ports/store.ts';
-import { MongoAudit } from './audit.ts';
+import { INDEXED_PATHS, type Store } from '../../../ports/store.ts';
+import { MongoAudit, ensureAuditHead } from './audit.ts';
 import { MongoCollection, MongoResources } from './collection.ts';
-import { MongoContext } from './context.ts';
+import { DEFAULT_TRANSACTION_POLICY, MongoContext, type TransactionPolicy } from './context.ts';
+import { MongoIdempotency } from './idempotency.ts';
 import { mapMongoError } from './errors.ts';
 import { defineModels, syncAll } from './schema.ts';
 import { MongoSessions } from './sessions.ts';
@@ -26,9 +26,13 @@ import { MongoSessions } from './sessions.ts';
 export interface MongoStoreOptions {
   /** mongodb://… including the database name, e.g. mongodb://mongo:27017/catalog?replicaSet=rs0 */
   uri: string;
+  /** The key of the audit chain's HMAC, kept outside the store (config.ts loads it). */
+  auditKey: Buffer;
   /** Drops the whole database at open: tests only. */
   dropDatabase?: boolean;
   now?: () => string;
+  /** How long a conflicting transaction is retried before 503. */
+  transactions?: Partial<TransactionPolicy>;
   /** How long an operation waits for a reachable server before UnavailableError; 3000 ms by default. */
   serverSelectionTimeoutMS?: number;
 }
@@ -52,7 +56,10 @@ export async function openMongoStore(opts: MongoStoreOptions): Promise<Store> {
     if (opts.dropDatabase) await conn.dropDatabase();
     const models = defineModels(conn);
     await syncAll(models);
-    return makeStore(new MongoContext(conn, models, opts.now ?? (() => new Date().toISOString())));
+    const ctx = new MongoContext(conn, models, opts.now ?? (() => new Date().toISOString()), opts.auditKey, { ...DEFAULT_TRANSACTION_POLICY, ...opts.transactions });
+    await ensureCounters(ctx);
+    await ensureAuditHead(ctx);
+    return makeStore(ctx);
   } catch (e) {
     await conn.close(true).catch(() => {});
     throw mapMongoError(e);
@@ -71,6 +78,19 @@ async function requireReplicaSet(conn: mongoose.Connection): Promise<void> {
   }
 }
 
+/**
+ * Creates the per-collection change counters outside any transaction: two transactions upserting the same missing
+ * counter would collide on its `_id` (a duplicate key, which is not retried like a write conflict).
+ */
+async function ensureCounters(ctx: MongoContext): Promise<void> {
+  await ctx.models.counters.bulkWrite((Object.keys(INDEXED_PATHS) as string[]).map((name) => ({
+    updateOne: { filter: { _id: `seq:${name}` }, update: { $setOnInsert: { n: 0 } }, upsert: true },
+  })), { ordered: false }).catch((e: unknown) => {
+    // Another instance opening at the same moment created some of them.
+    if (!(e && typeof e === 'object' && (e as { code?: unknown }).code === 11000)) throw e;
+  });
+}
+
 function makeStore(ctx: MongoContext): Store {
   return {
     kind: 'mongo',
@@ -86,7 +106,7 @@ function makeStore(ctx: MongoContext): Store {
     requests: new MongoCollection<SharingRequest>(ctx, 'requests'),
     grants: new MongoCollection<Grant>(ctx, 'grants'),
     calendar: new MongoCollection<CalendarRecord>(ctx, 'calendar'),
-    idempotency: new MongoCollection<IdempotencyRecord>(ctx, 'idempotency'),
+    idempotency: new MongoIdempotency(ctx),
     batches: new MongoCollection<Batch>(ctx, 'batches'),
     notifications: new MongoCollection<Notification>(ctx, 'notifications'),
     settings: new MongoCollection<Setting>(ctx, 'settings'),
@@ -96,11 +116,13 @@ function makeStore(ctx: MongoContext): Store {
       // MongoDB's planner keeps its own statistics (plan cache, trial runs): nothing to refresh.
     },
     async ping() {
+      if (ctx.closed) throw new UnavailableError('MongoDB store is closed');
       try {
-        if (ctx.closed) throw new Error('closed');
-        await ctx.conn.getClient().db('admin').command({ ping: 1 });
+        // A majority-acknowledged write, bounded in time: a primary that cannot write (disk full, stepped down, no
+        // majority) makes readiness red, not only the next user's request.
+        await ctx.models.counters.updateOne({ _id: 'health' }, { $set: { n: Date.now() } }, { upsert: true, writeConcern: { w: 'majority', wtimeout: 2000 }, maxTimeMS: 2000 });
       } catch (e) {
-        throw new UnavailableError('MongoDB store is not reachable', { cause: e });
+        throw new UnavailableError('MongoDB store cannot write', { cause: e });
       }
     },
     async close() {
