@@ -11,9 +11,9 @@ import type { Config } from './config.ts';
 import { NotFoundError, RateLimitedError } from './domain/errors.ts';
 import type { Actor } from './domain/roles.ts';
 import { TokenBuckets, addressKey } from './identity/throttle.ts';
-import { apiRouter } from './http/api.ts';
+import { apiRouter, requestMeta } from './http/api.ts';
 import { configurePassport, resolveActor } from './http/auth.ts';
-import { guardInput, requireJson } from './http/guard.ts';
+import { guardInput, requireJson, requireUtf8 } from './http/guard.ts';
 import { pagesRouter } from './http/pages.ts';
 import { renderProblemPage } from './http/view.ts';
 import { errorHandler } from './http/problem.ts';
@@ -30,15 +30,18 @@ export const BODY_LIMIT = '256kb';
 
 export function createApp(deps: AppDeps): Express {
   const { config, store, log } = deps;
-  const services: Services = { store: deps.store, synonyms: deps.synonyms, now: deps.now, search: deps.search };
+  const services: Services = { store: deps.store, synonyms: deps.synonyms, now: deps.now, search: deps.search, auditTrail: deps.auditTrail };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
+  // The correlation id is the server's own, for every request: a client's X-Request-Id is kept beside it (in logs
+  // and audit records) but never used as it, so nobody can make two requests look like one or forge a trail.
   app.use((req, res, next) => {
+    res.locals.correlationId = randomUUID();
     const incoming = req.headers['x-request-id'];
-    res.locals.correlationId = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    if (typeof incoming === 'string' && /^[\x21-\x7e]{1,128}$/.test(incoming)) res.locals.clientRequestId = incoming;
     res.setHeader('X-Request-Id', res.locals.correlationId);
     next();
   });
@@ -94,8 +97,15 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  const passport = configurePassport(store, async (username, ok, userId) => {
-    await store.audit.append({ actor: username.slice(0, 64), action: 'auth.login', outcome: ok ? 'success' : 'denied', ...(userId ? { object: `user:${userId}` } : {}) });
+  // Every sign-in attempt is audited with who it was for, from where, and the account's agency and roles when known.
+  const passport = configurePassport(store, async (req, username, ok, user) => {
+    const meta = requestMeta(req, req.res!);
+    await store.audit.append({
+      actor: username.slice(0, 64), action: 'auth.login', outcome: ok ? 'success' : 'denied',
+      ...(user ? { object: `user:${user.id}`, agencyId: user.agencyId, roles: user.roles } : {}),
+      correlationId: meta.correlationId, ...(meta.address ? { address: meta.address } : {}), ...(meta.clientRequestId ? { clientRequestId: meta.clientRequestId } : {}),
+    });
+    deps.auditTrail?.advanced();
   });
   app.use(passport.initialize());
   app.use(passport.session());
@@ -114,8 +124,8 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.use('/api', requireJson, express.json({ limit: BODY_LIMIT, strict: true, type: 'application/json' }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000 }));
+  app.use('/api', requireJson, express.json({ limit: BODY_LIMIT, strict: true, type: 'application/json', verify: requireUtf8 }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000, verify: requireUtf8 }));
   app.use(guardInput);
 
   const buckets = new TokenBuckets(config.searchRatePerSecond ?? 10, Math.max(1, (config.searchRatePerSecond ?? 10) * 3));

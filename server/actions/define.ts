@@ -2,7 +2,8 @@
 // Every action declares its permission; the router refuses to mount one that does not (Ghost).
 
 import type { AuditEntry } from '../domain/entities.ts';
-import { ForbiddenError, UnauthenticatedError } from '../domain/errors.ts';
+import { ForbiddenError, UnauthenticatedError, ValidationError, fieldError } from '../domain/errors.ts';
+import { findClassificationMarkings } from '../domain/secrecy.ts';
 import { type Actor, type Role, hasRole } from '../domain/roles.ts';
 import type { SynonymMap } from '../domain/synonyms.ts';
 import type { ReconcileReport } from '../../indexers/rebuild.ts';
@@ -81,8 +82,29 @@ export function checkPermission(p: Permission, actor: Actor | undefined): void {
   if (!hasRole(actor, ...p)) throw new ForbiddenError();
 }
 
+/** Keys whose values are never catalog text: a password may contain anything, and says nothing about the data. */
+const NOT_SCREENED = new Set(['password', 'version']);
+
+/**
+ * The secrecy screen over every free text a user writes (B10, B21), whatever the action: catalog entries, requests,
+ * replies, refusals, referrals, consents, violations, batch reasons, names. A marking is refused with 422 before the
+ * action reads its input, so nothing is stored, indexed or logged; the attempt is audited with the places it was
+ * found, never the text. A record declared 涉密 is audited too (its validation refuses it).
+ */
+async function screenSecrets(action: Action<unknown, unknown>, body: unknown, ctx: ActionContext): Promise<void> {
+  if (!body || typeof body !== 'object') return;
+  const pointers = findClassificationMarkings(Object.fromEntries(Object.entries(body).filter(([k]) => !NOT_SCREENED.has(k))));
+  const declared = (body as Record<string, unknown>).secrecy === '涉密';
+  if (!pointers.length && !declared) return;
+  await ctx.audit({ action: `${action.name.split('.')[0]}.secret_refused`, object: action.name, outcome: 'refused', detail: { pointers, declaredSecret: declared } });
+  if (!pointers.length) return;
+  throw new ValidationError(pointers.map((p) => fieldError(p, 'classified_marking', '内容含有国家秘密标志(绝密/机密/秘密),涉密信息不得纳入共享目录',
+    'the text carries a state-secret classification marking; classified information may not enter the catalog')));
+}
+
 export async function perform<I, O>(action: Action<I, O>, actor: Actor | undefined, raw: RawInput, ctx: ActionContext): Promise<O> {
   checkPermission(action.permission, actor);
+  await screenSecrets(action as Action<unknown, unknown>, raw.body, ctx);
   const input = action.input(raw);
   if (action.authorize) await action.authorize(actor, input, ctx);
   return action.run(actor, input, ctx);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { isLocalOrgCode, isValidCreditCode, parseClassificationCode } from '../domain/codes.ts';
 import type { Agency, AgencyKind, ClassificationNode } from '../domain/entities.ts';
 import { ConflictError, type FieldError, NotFoundError, UniqueViolation, ValidationError, fieldError } from '../domain/errors.ts';
+import { hasLineBreak } from '../domain/plain-text.ts';
 import { defineAction } from './define.ts';
 import { readExpectedVersion, readId } from './input.ts';
 
@@ -16,7 +17,7 @@ function readAgency(body: unknown): Omit<Agency, 'id' | 'version'> {
   const str = (k: string, max: number, req: boolean) => {
     const v = o[k];
     if (v === undefined || v === '') { if (req) errors.push(fieldError(`/${k}`, 'required', `${k} 为必填项`, `${k} is required`)); return undefined; }
-    if (typeof v !== 'string' || v.length > max) { errors.push(fieldError(`/${k}`, 'type', `${k} 应为不超过 ${max} 字的文本`, `${k} must be text of at most ${max} characters`)); return undefined; }
+    if (typeof v !== 'string' || v.length > max || hasLineBreak(v)) { errors.push(fieldError(`/${k}`, 'type', `${k} 应为不超过 ${max} 字的单行文本`, `${k} must be a single line of at most ${max} characters`)); return undefined; }
     return v.trim();
   };
   const name = str('name', 100, true);
@@ -90,7 +91,7 @@ function readNode(body: unknown): Omit<ClassificationNode, 'id' | 'version'> {
   const code = typeof o.code === 'string' ? o.code : '';
   const ref = /^[1-3]$/.test(code) ? { classCode: code } : parseClassificationCode(code);
   if (!ref) errors.push(fieldError('/code', 'pattern', '分类代码格式不正确(类1位、项2位、目3位、细目每级2位)', 'classification code: class 1 digit, item 2, entry 3, sub-entries 2 per level'));
-  if (typeof o.name !== 'string' || !o.name.trim() || o.name.length > 100) errors.push(fieldError('/name', 'required', '名称为必填项(不超过 100 字)', 'name is required (at most 100 characters)'));
+  if (typeof o.name !== 'string' || !o.name.trim() || o.name.length > 100 || hasLineBreak(o.name)) errors.push(fieldError('/name', 'required', '名称为必填项(单行,不超过 100 字)', 'name is required (one line, at most 100 characters)'));
   if (errors.length) throw new ValidationError(errors);
   const level = code.length === 1 ? 1 : code.length === 3 ? 2 : code.length === 6 ? 3 : 3 + (code.length - 6) / 2;
   const parentCode = level === 1 ? undefined : level === 2 ? code.slice(0, 1) : level === 3 ? code.slice(0, 3) : code.slice(0, code.length - 2);

@@ -4,6 +4,7 @@
 
 import { type ClassificationRef, RESOURCE_CODE_PATTERN, classificationCode, isLocalOrgCode, isValidCreditCode } from './codes.ts';
 import { type FieldError, fieldError } from './errors.ts';
+import { TEXT_PROBLEM_MESSAGES, hasLineBreak } from './plain-text.ts';
 import {
   BASE_DATABASES, type BaseDatabase, DATA_TYPES, type DataType, FORMAT_TYPES, type FormatCategory, ITEMISED_FORMATS,
   LEGACY_SHARE_TYPES, METHOD_CATEGORIES, type MethodCategory, PLATFORM_METHOD_TYPES, type PlatformMethodType,
@@ -168,7 +169,8 @@ class Reader {
     return o;
   }
 
-  string(v: unknown, p: string, opts: { min?: number; max: number; required?: boolean; pattern?: RegExp; patternZh?: string }): string | undefined {
+  /** Text; a single line unless `multiline` (names, codes and contacts never hold line breaks). */
+  string(v: unknown, p: string, opts: { min?: number; max: number; required?: boolean; pattern?: RegExp; patternZh?: string; multiline?: boolean }): string | undefined {
     if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
       return opts.required ? this.required(p) : undefined;
     }
@@ -177,6 +179,7 @@ class Reader {
     const len = [...s].length;
     if (opts.min && len < opts.min) return this.err(p, 'too_short', `${label(p)}至少 ${opts.min} 个字符`, `${p.slice(1)} must have at least ${opts.min} characters`);
     if (len > opts.max) return this.err(p, 'too_long', `${label(p)}不能超过 ${opts.max} 个字符(当前 ${len} 个)`, `${p.slice(1)} must have at most ${opts.max} characters (has ${len})`);
+    if (!opts.multiline && hasLineBreak(s)) return this.err(p, 'line_break', `${label(p)}${TEXT_PROBLEM_MESSAGES.line_break.zh}`, `${p.slice(1)} ${TEXT_PROBLEM_MESSAGES.line_break.en}`);
     if (opts.pattern && !opts.pattern.test(s)) return this.err(p, 'pattern', `${label(p)}格式不正确${opts.patternZh ? `:${opts.patternZh}` : ''}`, `${p.slice(1)} has the wrong format`);
     return s;
   }
@@ -288,7 +291,7 @@ export function validateResourceInput(body: unknown, ctx: ValidationContext): { 
 
   const classification = readClassification(r, o.classification, ctx);
   const name = r.string(o.name, '/name', { min: 1, max: 200, required: true });
-  const abstract = r.string(o.abstract, '/abstract', { min: 1, max: 2000, required: true });
+  const abstract = r.string(o.abstract, '/abstract', { min: 1, max: 2000, required: true, multiline: true });
 
   const prov = r.object(o.provider, '/provider', ['agencyId', 'unit']);
   const agencyId = prov ? r.string(prov.agencyId, '/provider/agencyId', { max: 64, required: true }) : undefined;
@@ -311,8 +314,8 @@ export function validateResourceInput(body: unknown, ctx: ValidationContext): { 
 
   const sh = r.object(o.sharing, '/sharing', ['type', 'condition', 'basis', 'method']);
   const shareType = sh ? r.oneOf(normaliseShareType(sh.type), '/sharing/type', SHARE_TYPES) : undefined;
-  const condition = sh ? r.string(sh.condition, '/sharing/condition', { max: 1000, required: shareType === '有条件共享' }) : undefined;
-  const basis = sh ? r.string(sh.basis, '/sharing/basis', { max: 1000, required: shareType === '不予共享' }) : undefined;
+  const condition = sh ? r.string(sh.condition, '/sharing/condition', { max: 1000, required: shareType === '有条件共享', multiline: true }) : undefined;
+  const basis = sh ? r.string(sh.basis, '/sharing/basis', { max: 1000, required: shareType === '不予共享', multiline: true }) : undefined;
   let method: ResourceInput['sharing']['method'];
   if (sh && shareType === '不予共享') {
     if (sh.method !== undefined && sh.method !== null) r.err('/sharing/method', 'not_allowed', '不予共享的资源不能填写共享方式', 'a resource that is not shared has no sharing method');
@@ -333,7 +336,7 @@ export function validateResourceInput(body: unknown, ctx: ValidationContext): { 
 
   const op = r.object(o.openness, '/openness', ['isOpen', 'condition']);
   const isOpen = op ? r.boolean(op.isOpen, '/openness/isOpen') : undefined;
-  const openCondition = op ? r.string(op.condition, '/openness/condition', { max: 1000, required: isOpen === true }) : undefined;
+  const openCondition = op ? r.string(op.condition, '/openness/condition', { max: 1000, required: isOpen === true, multiline: true }) : undefined;
 
   const dataItems = readDataItems(r, o.dataItems, shareType, isOpen);
   if (category && ITEMISED_FORMATS.includes(category) && Array.isArray(o.dataItems ?? []) && ((o.dataItems as unknown[] | undefined)?.length ?? 0) === 0) {

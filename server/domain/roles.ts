@@ -24,3 +24,14 @@ export interface Actor {
 export function hasRole(actor: Actor | undefined, ...roles: Role[]): boolean {
   return !!actor && actor.roles.some((r) => roles.includes(r));
 }
+
+/**
+ * The roles an API token may act with. Whoever issues a token holds its secret: a token for an administrator, a
+ * reviewer or the information office would let the security administrator act in their name and undo the
+ * separation of duties. So a token works only while every role of its account is one of these (B22).
+ */
+export const TOKEN_ROLES: readonly Role[] = ['agency_staff', 'data_steward'];
+
+export function mayHoldTokens(roles: readonly Role[]): boolean {
+  return roles.length > 0 && roles.every((r) => TOKEN_ROLES.includes(r));
+}

@@ -6,26 +6,45 @@
 // - 机密 anywhere except in 商业机密 (trade secret), which abstracts and refusal bases legitimately mention.
 // - 秘密 only where it is written as a marking: followed by ★/☆/*/级, inside brackets, or standing alone as the
 //   whole value. 商业秘密, 国家秘密, 工作秘密 in running text describe a category, they do not mark a document.
-// Before matching, text is folded: NFKC (full-width forms), traditional → simplified for the three words, and
-// spaces, zero-width characters and separators between the characters removed ("秘 密", "機-密", "ＪＭ" cases).
+// Before matching, text is folded (B21): NFKC (full-width and compatibility forms, ㊙ → 秘), every invisible
+// character removed (all Default_Ignorable_Code_Points: soft hyphen, zero-width characters, the combining grapheme
+// joiner, variation selectors U+FE00.. and U+E0100.., invisible operators U+2061-2064, the Mongolian vowel
+// separator, Hangul fillers, tags), bidi controls and combining marks removed, traditional and variant forms of the
+// three words mapped to simplified, and spaces and separators between the characters removed ("秘 密", "機-密",
+// "ＪＭ" cases). A right-to-left override makes "密绝" display as 绝密, so text is also read in the order it is
+// displayed: runs after U+202E (RLO) reversed.
 
-const TRADITIONAL: Record<string, string> = { 絕: '绝', 絶: '绝', 機: '机', 祕: '秘' };
-const SEPARATORS = /[\s\u200b-\u200f\u2060\ufeff·•・\-_.、,，|/\\]+/gu;
+const VARIANTS: Record<string, string> = { 絕: '绝', 絶: '绝', 機: '机', 祕: '秘', 袐: '秘', 宻: '密' };
+const VARIANT = new RegExp(`[${Object.keys(VARIANTS).join('')}]`, 'gu');
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{M}]/gu;
+const SEPARATORS = /[\s\p{Cc}·•・\-_.、,，|/\\]+/gu;
 const STAR = '[★☆*✱⋆✩✪✫✬✭✮✯✰]';
+/** A right-to-left override and what it governs: up to its pop (PDF), the end of an isolate, a line break or the end. */
+const RLO_RUN = /\u202E([^\u202C\u2069\n\r]*)/gu;
 
 function fold(text: string): string {
   return text
     .normalize('NFKC')
-    .replace(/[絕絶機祕]/g, (c) => TRADITIONAL[c])
+    .replace(INVISIBLE, '')
+    .replace(VARIANT, (c) => VARIANTS[c])
     .replace(SEPARATORS, '');
+}
+
+/** The text in the order a reader sees it where an override reverses it (Han characters are strong left-to-right otherwise). */
+function displayed(text: string): string {
+  return text.replace(RLO_RUN, (_m, run: string) => [...run].reverse().join(''));
 }
 
 const ALWAYS = /绝密|(?<!商业)机密/u;
 const MARKED_SECRET = new RegExp(`秘密(?:${STAR}|级)|[\\[【(（<《〔]秘密[\\]】)）>》〕]|^秘密$`, 'u');
 
-export function hasClassificationMarking(text: string): boolean {
-  const folded = fold(text);
+function marked(folded: string): boolean {
   return ALWAYS.test(folded) || MARKED_SECRET.test(folded);
+}
+
+export function hasClassificationMarking(text: string): boolean {
+  if (marked(fold(text))) return true;
+  return text.includes('\u202E') && marked(fold(displayed(text)));
 }
 
 /** Every JSON pointer in a document whose string value (or object key) carries a marking. The text itself is never returned. */

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { User } from '../domain/entities.ts';
 import { type FieldError, UniqueViolation, ValidationError, fieldError } from '../domain/errors.ts';
+import { hasLineBreak } from '../domain/plain-text.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
 import type { ActorRef, Store, WriteOptions } from '../ports/store.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -37,8 +38,8 @@ export async function createUser(store: Store, u: NewUser, actor: ActorRef, opts
   if (typeof u.username !== 'string' || !/^[a-z][a-z0-9._-]{2,31}$/.test(u.username)) {
     errors.push(fieldError('/username', 'pattern', '用户名为 3-32 位小写字母、数字、点、下划线或连字符,字母开头', 'username: 3-32 lowercase letters, digits, . _ -, starting with a letter'));
   }
-  if (typeof u.displayName !== 'string' || !u.displayName.trim() || u.displayName.length > 50) {
-    errors.push(fieldError('/displayName', 'required', '姓名为必填项(不超过 50 字)', 'displayName is required (at most 50 characters)'));
+  if (typeof u.displayName !== 'string' || !u.displayName.trim() || u.displayName.length > 50 || hasLineBreak(u.displayName)) {
+    errors.push(fieldError('/displayName', 'required', '姓名为必填项(单行,不超过 50 字)', 'displayName is required (one line, at most 50 characters)'));
   }
   if (typeof u.agencyId !== 'string' || !(await store.agencies.get(u.agencyId))) {
     errors.push(fieldError('/agencyId', 'unknown_agency', '所属机关不存在', 'agency does not exist'));

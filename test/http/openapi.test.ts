@@ -70,8 +70,8 @@ describe('OpenAPI 3.1 document', () => {
     const u = await sec.json('/api/v1/users', { method: 'POST', json: { username: 'api.user', displayName: '接口用户', agencyId: 'ag-xxb', roles: ['agency_staff'], password: 'a-long-enough-password' } });
     check('post', '/users', 201, u.body);
     check('get', '/users', 200, (await sec.json('/api/v1/users')).body);
-    check('put', '/users/{id}', 200, (await sec.json(`/api/v1/users/${u.body.id}`, { method: 'PUT', json: { disabled: true, version: 1 } })).body);
     check('post', '/users/{id}/tokens', 201, (await sec.json(`/api/v1/users/${u.body.id}/tokens`, { method: 'POST', json: { name: 't' } })).body);
+    check('put', '/users/{id}', 200, (await sec.json(`/api/v1/users/${u.body.id}`, { method: 'PUT', json: { disabled: true, version: 1 } })).body);
     check('get', '/users/{id}/tokens', 200, (await sec.json(`/api/v1/users/${u.body.id}/tokens`)).body);
     check('get', '/me', 401, (await app.client().json('/api/v1/me')).body);
   });

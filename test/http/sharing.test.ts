@@ -6,42 +6,13 @@ import { expireLapsedGrants } from '../../server/actions/sharing/grants.ts';
 import { ensureGrants } from '../../server/actions/sharing/requests.ts';
 import { actionContext } from '../../server/http/api.ts';
 import { pruneIdempotency } from '../../server/http/idempotency.ts';
-import { cityDate } from '../../server/domain/calendar.ts';
 import type { Resource } from '../../server/domain/resource.ts';
-import type { ShareType } from '../../server/domain/vocab.ts';
 import { createUser } from '../../server/identity/users.ts';
 import { SEED_ACTOR } from '../../server/seed/bootstrap.ts';
 import { type Client, PASSWORD, type TestApp, startApp } from '../support/harness.ts';
 import { storeWithAuditFault } from '../support/faulty-store.ts';
 import { SYSTEM, resourceInput } from '../support/fixtures.ts';
-
-const today = () => cityDate(new Date());
-const inDays = (n: number) => new Date(Date.parse(`${today()}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-
-function terms(over: Record<string, unknown> = {}) {
-  return {
-    purpose: '核验办理营业执照的法定代表人身份', scope: '市场监管局登记窗口', facilities: '政务外网专线,部门前置机',
-    security: '等保三级,访问日志留存六个月', basis: '《市场主体登记管理条例》第十条', startsOn: today(), endsOn: inDays(365), ...over,
-  };
-}
-
-/** A published entry of `agencyId` (publication has its own workflow; here the entry is simply put in place). */
-async function published(app: TestApp, shareType: ShareType, name: string, agencyId = 'ag-gaj'): Promise<Resource> {
-  const steward = await app.as(agencyId === 'ag-gaj' ? 'gaj' : 'gsj');
-  const sharing = shareType === '不予共享' ? { type: shareType, basis: '《中华人民共和国刑事诉讼法》' } : { ...resourceInput().sharing, type: shareType };
-  const created = await steward.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name, provider: { agencyId }, sharing }) });
-  expect(created.status, JSON.stringify(created.body)).to.equal(201);
-  const r = created.body.resource as Resource;
-  const stored = (await app.store.resources.get(r.id))!;
-  return app.store.resources.update(r.id, { ...stored, status: 'published', publishedAt: new Date().toISOString() }, stored.version, SYSTEM);
-}
-
-async function act(c: Client, id: string, event: string, fields: Record<string, string> = {}) {
-  const cur = await c.json(`/api/v1/requests/${id}`);
-  return c.json(`/api/v1/requests/${id}/steps`, { method: 'POST', json: { event, version: cur.body.version, ...fields } });
-}
-
-const DELIVERY = { deliveryMethod: '共享平台接口', deliveryDetail: 'https://share.example.gov/api/population/v1', deliverySchedule: '实时,工作日 8:00-20:00' };
+import { DELIVERY, act, inDays, published, terms, today } from '../support/workflow.ts';
 
 describe('HTTP: conditional sharing requests and grants', () => {
   let app: TestApp;

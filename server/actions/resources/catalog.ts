@@ -9,7 +9,6 @@ import {
   DERIVED_FIELDS, READ_ONLY_FIELDS, type Resource, type ResourceInput, nameKey, publicView, validateResourceInput,
 } from '../../domain/resource.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
-import { findClassificationMarkings } from '../../domain/secrecy.ts';
 import { type ResourceVisibility, canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import type { ActionContext } from '../define.ts';
 
@@ -25,21 +24,8 @@ export function refuseReadOnly(body: unknown, allowVersion: boolean): void {
   }
 }
 
-/**
- * Secret material is refused before validation or storage (B10). The attempt is audited with the places it was
- * found, never the text.
- */
-export async function screenSecrets(body: unknown, ctx: ActionContext, object: string): Promise<FieldError[]> {
-  const pointers = findClassificationMarkings(body);
-  const declared = !!body && typeof body === 'object' && (body as Record<string, unknown>).secrecy === '涉密';
-  if (!pointers.length && !declared) return [];
-  await ctx.audit({ action: 'resource.secret_refused', object, outcome: 'refused', detail: { pointers, declaredSecret: declared } });
-  return pointers.map((p) => fieldError(p, 'classified_marking', '内容含有国家秘密标志(绝密/机密/秘密),涉密信息不得纳入共享目录',
-    'the text carries a state-secret classification marking; classified information may not enter the catalog'));
-}
-
 /** Validates a submitted record, looking up first what validation needs from the store. */
-export async function validateAgainstStore(body: unknown, ctx: ActionContext, extraErrors: FieldError[], actor: Actor | undefined): Promise<ResourceInput> {
+export async function validateAgainstStore(body: unknown, ctx: ActionContext, actor: Actor | undefined): Promise<ResourceInput> {
   const o = (body && typeof body === 'object' ? body : {}) as Record<string, any>;
   const cls = o.classification && typeof o.classification === 'object' ? o.classification : undefined;
   const nodeCode = cls ? classificationCode(cls) : '';
@@ -61,8 +47,7 @@ export async function validateAgainstStore(body: unknown, ctx: ActionContext, ex
     agency: (id) => (agency && agency.id === id ? { id: agency.id, code: agency.code, name: agency.name } : undefined),
     resourceCodeExists: (code) => existing.has(code),
   });
-  const all = [...extraErrors, ...errors.filter((e) => !extraErrors.some((x) => x.pointer === e.pointer && x.code === e.code))];
-  if (all.length || !value) throw new ValidationError(all);
+  if (errors.length || !value) throw new ValidationError(errors);
   return value;
 }
 

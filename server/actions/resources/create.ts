@@ -3,7 +3,7 @@ import { classificationCode, resourceCode } from '../../domain/codes.ts';
 import { canWriteResource } from '../../domain/visibility.ts';
 import { defineAction } from '../define.ts';
 import {
-  authorityFor, buildResource, checkOverlaps, duplicateName, ensureNameFree, present, refuseReadOnly, screenSecrets, validateAgainstStore,
+  authorityFor, buildResource, checkOverlaps, duplicateName, ensureNameFree, present, refuseReadOnly, validateAgainstStore,
 } from './catalog.ts';
 
 export default defineAction({
@@ -20,8 +20,7 @@ export default defineAction({
     }
   },
   run: async (actor, body, ctx) => {
-    const secretErrors = await screenSecrets(body, ctx, 'resource:new');
-    const input = await validateAgainstStore(body, ctx, secretErrors, actor);
+    const input = await validateAgainstStore(body, ctx, actor);
     if (!canWriteResource(actor, input.provider.agencyId)) throw new ForbiddenError('只能登记本机关的信息资源', 'stewards register resources of their own agency only');
     await ensureNameFree(input, ctx);
     const agency = (await ctx.store.agencies.get(input.provider.agencyId))!;

@@ -7,7 +7,7 @@ import type { Actor } from '../../domain/roles.ts';
 import { defineAction } from '../define.ts';
 import { readExpectedVersion, readId } from '../input.ts';
 import {
-  authorityFor, buildResource, checkOverlaps, duplicateName, ensureNameFree, loadVisible, present, refuseReadOnly, screenSecrets,
+  authorityFor, buildResource, checkOverlaps, duplicateName, ensureNameFree, loadVisible, present, refuseReadOnly,
   validateAgainstStore,
 } from './catalog.ts';
 
@@ -44,8 +44,7 @@ export default defineAction({
     }
   },
   run: async (actor, { id, expectedVersion, body }, ctx) => {
-    const secretErrors = await screenSecrets(body, ctx, `resource:${id}`);
-    const input = await validateAgainstStore(body, ctx, secretErrors, actor);
+    const input = await validateAgainstStore(body, ctx, actor);
     const { resource: prev } = await loadVisible(ctx, actor, { id });
     await ensureNameFree(input, ctx, id);
     const node = classificationCode(input.classification);

@@ -35,7 +35,7 @@ export const askConsent = defineAction({
   input: (raw) => {
     const body = asObject(raw.body);
     const errors: FieldError[] = [];
-    const recipient = text(body, 'recipient', ['拟提供的单位', 'recipient'], errors);
+    const recipient = text(body, 'recipient', ['拟提供的单位', 'recipient'], errors, true, true);
     const purpose = text(body, 'purpose', ['提供用途', 'purpose'], errors);
     const version = readVersion(body, errors);
     failIf(errors);

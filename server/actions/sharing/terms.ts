@@ -2,6 +2,7 @@
 // problem is reported at once with its field (422), in Chinese and English, before anything is stored.
 
 import { BadRequestError, type FieldError, ValidationError, fieldError } from '../../domain/errors.ts';
+import { TEXT_PROBLEM_MESSAGES, hasLineBreak } from '../../domain/plain-text.ts';
 import type { RequestTerms } from '../../domain/workflow/entities.ts';
 
 const TEXT_MAX = 2000;
@@ -19,7 +20,8 @@ export function asObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function text(o: Record<string, unknown>, key: string, label: [string, string], errors: FieldError[], required = true): string {
+/** Free text of a request or a step: several lines allowed unless `singleLine` (a name, a recipient). */
+export function text(o: Record<string, unknown>, key: string, label: [string, string], errors: FieldError[], required = true, singleLine = false): string {
   const v = o[key];
   if (v === undefined || v === null || v === '') {
     if (required) errors.push(fieldError(`/${key}`, 'required', `请填写${label[0]}`, `${label[1]} is required`));
@@ -32,6 +34,7 @@ export function text(o: Record<string, unknown>, key: string, label: [string, st
   const t = v.trim();
   if (required && !t) errors.push(fieldError(`/${key}`, 'required', `请填写${label[0]}`, `${label[1]} is required`));
   if (t.length > TEXT_MAX) errors.push(fieldError(`/${key}`, 'too_long', `${label[0]}不能超过 ${TEXT_MAX} 字`, `${label[1]} is longer than ${TEXT_MAX} characters`));
+  if (singleLine && hasLineBreak(t)) errors.push(fieldError(`/${key}`, 'line_break', `${label[0]}${TEXT_PROBLEM_MESSAGES.line_break.zh}`, `${label[1]} ${TEXT_PROBLEM_MESSAGES.line_break.en}`));
   return t;
 }
 
@@ -93,7 +96,7 @@ export function readWanted(o: Record<string, unknown>, errors: FieldError[]): Wa
     }
     if (seen.has(code)) errors.push(fieldError(`/resources/${i}/code`, 'duplicate', '同一资源只需列一次', 'each resource once'));
     seen.add(code);
-    if (!Array.isArray(items) || items.some((x) => typeof x !== 'string' || !x.trim() || x.length > 100) || items.length > 500) {
+    if (!Array.isArray(items) || items.some((x) => typeof x !== 'string' || !x.trim() || x.length > 100 || hasLineBreak(x)) || items.length > 500) {
       errors.push(fieldError(`/resources/${i}/items`, 'type', '信息项应为名称列表', 'items must be a list of data item names'));
       return;
     }

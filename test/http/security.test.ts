@@ -1,0 +1,217 @@
+// Issue 9, the holes an independent probe found, each as a numbered test (security-and-reliability.md B21 onward,
+// and the fault tests it names). Every test here failed on the main of 2026-12-02 and passes since.
+
+import { expect } from 'chai';
+import { updateUser } from '../../server/actions/accounts.ts';
+import { perform } from '../../server/actions/define.ts';
+import { ValidationError } from '../../server/domain/errors.ts';
+import { hasClassificationMarking } from '../../server/domain/secrecy.ts';
+import { actionContext } from '../../server/http/api.ts';
+import { resourceInput } from '../support/fixtures.ts';
+import { DELIVERY, act, published, terms } from '../support/workflow.ts';
+import type { Client, TestApp } from '../support/harness.ts';
+import { startApp } from '../support/harness.ts';
+
+const STRONG = 'plum-orchard-ledger-7731';
+
+async function account(app: TestApp, username: string, roles: string[], agencyId = 'ag-mzj'): Promise<{ id: string; version: number }> {
+  const sec = await app.as('secadmin');
+  const u = await sec.json('/api/v1/users', { method: 'POST', json: { username, displayName: `测试 ${username}`, agencyId, roles, password: STRONG } });
+  expect(u.status, JSON.stringify(u.body)).to.equal(201);
+  return u.body;
+}
+
+async function setRoles(app: TestApp, id: string, patch: Record<string, unknown>) {
+  const sec = await app.as('secadmin');
+  const cur = (await app.store.users.get(id))!;
+  return sec.json(`/api/v1/users/${id}`, { method: 'PUT', json: { ...patch, version: cur.version } });
+}
+
+/** Ways the probe got 绝密 past the screen: each folds to the marking. */
+const DISGUISED: [string, string][] = [
+  ['soft hyphen U+00AD', '绝\u00AD密'], ['combining grapheme joiner U+034F', '绝\u034F密'], ['variation selector U+FE0F', '绝\uFE0F密'],
+  ['variation selector supplement U+E0100', '绝\u{E0100}密'], ['invisible times U+2062', '绝\u2062密'], ['Mongolian vowel separator U+180E', '绝\u180E密'],
+  ['Hangul filler U+3164', '绝\u3164密'], ['Hangul choseong filler U+115F', '绝\u115F密'], ['combining acute U+0301', '绝\u0301密'],
+  ['left-to-right mark U+200E', '绝\u200E密'], ['word joiner U+2060', '机\u2060密'], ['circled ideograph ㊙ + star', '㊙密★'], ['variant 宻', '绝宻'],
+];
+
+describe('HTTP: security (issue 9)', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startApp({ noIndex: true });
+  });
+  afterEach(() => app.close());
+
+  describe('B21 invisible and look-alike characters, control characters, bad encodings', () => {
+    for (const [what, text] of DISGUISED) {
+      it(`refuses 绝密 disguised with a ${what} (422), stores nothing, audits the attempt`, async () => {
+        const gaj = await app.as('gaj');
+        const res = await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ abstract: `人口数据,${text},内部使用` }) });
+        expect(res.status).to.equal(422);
+        expect(res.body.errors[0]).to.include({ pointer: '/abstract', code: 'classified_marking' });
+        expect(await app.store.resources.count()).to.equal(0);
+        expect((await app.store.audit.list({ action: 'resource.secret_refused' })).total).to.equal(1);
+      });
+    }
+
+    it('refuses a right-to-left override that makes 密绝 display as 绝密 (400), and the screen itself reads it as displayed', async () => {
+      const gaj = await app.as('gaj');
+      const res = await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name: '人口\u202E密绝\u202C信息' }) });
+      expect(res.status).to.equal(400);
+      expect(res.body.errors[0]).to.include({ pointer: '/name', code: 'control_character' });
+      expect(await app.store.resources.count()).to.equal(0);
+      expect(hasClassificationMarking('人口\u202E密绝\u202C信息')).to.equal(true);
+      expect(hasClassificationMarking('人口\u202E信息\u202C密绝')).to.equal(false);
+      expect(hasClassificationMarking('商业秘密')).to.equal(false);
+    });
+
+    it('screens every free text a user writes, not only catalog entries', async () => {
+      const entry = await published(app, '有条件共享', '常住人口基本信息');
+      const [gsj, office, reviewer, gaj, sec, sys] = await Promise.all(['gsj', 'office', 'reviewer', 'gaj', 'secadmin', 'sysadmin'].map((u) => app.as(u as never)));
+      const secret = '绝\u00AD密';
+      const refused = async (c: Client, path: string, json: Record<string, unknown>, pointer: string, method = 'POST') => {
+        const res = await c.json(path, { method, json });
+        expect(res.status, `${path} ${pointer}: ${JSON.stringify(res.body)}`).to.equal(422);
+        expect(res.body.errors.map((e: { pointer: string; code: string }) => `${e.pointer} ${e.code}`)).to.include(`${pointer} classified_marking`);
+      };
+      const wanted = { resources: [{ code: entry.code, items: ['姓名'] }] };
+      for (const k of ['purpose', 'scope', 'facilities', 'security', 'basis']) await refused(gsj, '/api/v1/requests', { ...wanted, ...terms({ [k]: `用于${secret}事项` }) }, `/${k}`);
+      expect(await app.store.requests.count()).to.equal(0);
+      const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { ...wanted, ...terms() } })).body;
+      await act(gsj, r.id, 'submit');
+      await refused(office, `/api/v1/requests/${r.id}/steps`, { event: 'return', reason: `${secret}材料`, version: r.version + 1 }, '/reason');
+      await act(office, r.id, 'accept');
+      await act(reviewer, r.id, 'approve');
+      const v = (await gaj.json(`/api/v1/requests/${r.id}`)).body.version;
+      for (const k of ['deliveryMethod', 'deliveryDetail', 'deliverySchedule']) await refused(gaj, `/api/v1/requests/${r.id}/steps`, { event: 'provide', ...DELIVERY, [k]: secret, version: v }, `/${k}`);
+      await refused(gaj, `/api/v1/requests/${r.id}/steps`, { event: 'refuse', reason: secret, basis: '依据', version: v }, '/reason');
+      await refused(gaj, `/api/v1/requests/${r.id}/steps`, { event: 'refuse', reason: '理由', basis: `《${secret}法》`, version: v }, '/basis');
+      expect((await app.store.requests.get(r.id))!.state).to.equal('contact_sheet_issued');
+      await refused(gaj, `/api/v1/resources/${entry.id}/referrals`, { question: `是否${secret}`, version: entry.version }, '/question');
+      const g = (await gsj.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: (await published(app, '无条件共享', '法人基本信息')).code, items: [] }], purpose: '登记', scope: '窗口' } })).body;
+      await refused(gsj, `/api/v1/grants/${g.id}/consents`, { recipient: `${secret}单位`, purpose: '核验', version: g.version }, '/recipient');
+      await refused(office, `/api/v1/grants/${g.id}/violations`, { description: secret, rectification: '整改', version: g.version }, '/description');
+      await refused(office, `/api/v1/grants/${g.id}/steps`, { event: 'suspend', reason: secret, version: g.version }, '/reason');
+      const staff = (await app.store.users.getBy('username', 'staff'))!;
+      await refused(sec, `/api/v1/users/${staff.id}`, { displayName: `王${secret}`, version: staff.version }, '/displayName', 'PUT');
+      await refused(sec, '/api/v1/users', { username: 'newbie', displayName: secret, agencyId: 'ag-xxb', roles: ['agency_staff'], password: STRONG }, '/displayName');
+      await refused(sys, '/api/v1/agencies', { name: `${secret}局`, code: 'x', kind: 'department' }, '/name');
+      await refused(sys, '/api/v1/classification', { code: '212', name: secret }, '/name');
+      // Before the batch is even looked up: the text never reaches the action.
+      await refused(await app.as('leader'), '/api/v1/batches/none/steps', { event: 'reject', reason: '【秘密】', version: 1 }, '/reason');
+      expect((await app.store.audit.list({ action: 'request.secret_refused' })).total).to.be.greaterThan(5);
+    });
+
+    it('refuses NUL, ESC and other control characters, and line breaks in names, so none is stored', async () => {
+      const gaj = await app.as('gaj');
+      for (const name of ['人口\u0000信息', '人口\u001b[31m信息', '人口\u0085信息']) {
+        const res = await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name }) });
+        expect(res.status, JSON.stringify(name)).to.equal(400);
+        expect(res.body.errors[0]).to.include({ pointer: '/name', code: 'control_character' });
+      }
+      for (const name of ['人口\r\n信息', '人口\n信息', '人口\t信息']) {
+        const res = await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name }) });
+        expect(res.status, JSON.stringify(name)).to.equal(422);
+        expect(res.body.errors[0]).to.include({ pointer: '/name', code: 'line_break' });
+      }
+      const items = await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ dataItems: [{ name: '姓\n名', dataType: 'C', length: 10 }] }) });
+      expect(items.status).to.equal(422);
+      expect(items.body.errors[0]).to.include({ pointer: '/dataItems/0/name', code: 'line_break' });
+      // Multi-line fields keep their lines.
+      expect((await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ abstract: '第一行\r\n第二行' }) })).status).to.equal(201);
+      expect(await app.store.resources.count()).to.equal(1);
+    });
+
+    it('refuses lone surrogates and bodies or query strings that are not valid UTF-8 (400)', async () => {
+      const gaj = await app.as('gaj');
+      const lone = await gaj.fetch('/api/v1/resources', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(resourceInput()).replace('常住人口', '常住\\ud800人口') });
+      expect(lone.status).to.equal(400);
+      expect((await lone.json()).errors[0]).to.include({ pointer: '/name', code: 'lone_surrogate' });
+      const bytes = Buffer.concat([Buffer.from(JSON.stringify(resourceInput()).slice(0, -1)), Buffer.from(',"x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+      const invalid = await gaj.fetch('/api/v1/resources', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: bytes });
+      expect(invalid.status).to.equal(400);
+      expect((await invalid.json()).detail_zh).to.contain('UTF-8');
+      expect((await gaj.json('/api/v1/resources?agency=%FF%FE')).status).to.equal(400);
+      expect((await gaj.json(`/api/v1/resources?agency=${encodeURIComponent('市公安局')}`)).status).to.equal(200);
+      expect(await app.store.resources.count()).to.equal(0);
+    });
+  });
+
+  describe('B22 tokens and sessions act with the account\'s current roles and state', () => {
+    const me = (token: string) => app.client().json('/api/v1/me', { headers: { authorization: `Bearer ${token}` } });
+
+    it('a token minted while the account held token roles stops working when it is given a reviewer or audit role, and stays dead after', async () => {
+      const u = await account(app, 'switcher', ['agency_staff']);
+      const sec = await app.as('secadmin');
+      const token = (await sec.json(`/api/v1/users/${u.id}/tokens`, { method: 'POST', json: { name: 'x' } })).body.token as string;
+      expect((await me(token)).status).to.equal(200);
+      for (const roles of [['reviewer'], ['audit_admin']]) {
+        expect((await setRoles(app, u.id, { roles })).status).to.equal(200);
+        const res = await me(token);
+        expect(res.status, roles[0]).to.equal(401);
+        expect(res.body.detail_zh).to.contain('令牌');
+      }
+      // Back to a business role: the token of the old epoch is revoked, not revived.
+      expect((await setRoles(app, u.id, { roles: ['agency_staff'] })).status).to.equal(200);
+      expect((await me(token)).status).to.equal(401);
+      const listed = (await sec.json(`/api/v1/users/${u.id}/tokens`)).body.items;
+      expect(listed.map((t: { revoked: boolean }) => t.revoked)).to.deep.equal([true]);
+    });
+
+    it('checks on every request that the account may hold tokens now, even when its roles changed behind the API', async () => {
+      const u = await account(app, 'behind', ['data_steward'], 'ag-gaj');
+      const token = (await (await app.as('secadmin')).json(`/api/v1/users/${u.id}/tokens`, { method: 'POST', json: { name: 'x' } })).body.token as string;
+      expect((await me(token)).status).to.equal(200);
+      const cur = (await app.store.users.get(u.id))!;
+      await app.store.users.update(u.id, { ...cur, roles: ['data_steward', 'info_office'] }, cur.version, { userId: 'dba', username: 'dba' });
+      expect((await me(token)).status).to.equal(401);
+      const now = (await app.store.users.get(u.id))!;
+      await app.store.users.update(u.id, { ...now, roles: ['data_steward'], disabled: true }, now.version, { userId: 'dba', username: 'dba' });
+      expect((await me(token)).status).to.equal(401);
+    });
+
+    it('a role change or disabling ends the account\'s sessions at once', async () => {
+      await account(app, 'reviewer2', ['reviewer'], 'ag-jcj');
+      const c: Client = app.client();
+      await c.login('reviewer2', STRONG);
+      expect((await c.json('/api/v1/me')).body.roles).to.deep.equal(['reviewer']);
+      const id = (await app.store.users.getBy('username', 'reviewer2'))!.id;
+      expect((await setRoles(app, id, { roles: ['agency_staff'] })).status).to.equal(200);
+      expect((await c.json('/api/v1/me')).status, 'the old session is over').to.equal(401);
+      expect((await c.fetch('/dashboard', { headers: { accept: 'text/html' } })).headers.get('location')).to.match(/^\/login/);
+      // A new sign-in acts with the new role; disabling ends that session too.
+      await c.login('reviewer2', STRONG);
+      expect((await c.json('/api/v1/me')).body.roles).to.deep.equal(['agency_staff']);
+      expect((await setRoles(app, id, { disabled: true })).status).to.equal(200);
+      expect((await c.json('/api/v1/me')).status).to.equal(401);
+    });
+  });
+
+  describe('B24 four eyes (accounts): the security administrator keeps the catalog administrable', () => {
+    it('cannot disable or demote itself, nor the last active security administrator', async () => {
+      const self = (await app.store.users.getBy('username', 'secadmin'))!;
+      for (const patch of [{ disabled: true }, { roles: ['agency_staff'] }]) {
+        const res = await setRoles(app, self.id, patch);
+        expect(res.status).to.equal(422);
+        expect(res.body.errors[0].code).to.equal('self_lockout');
+      }
+      const second = await account(app, 'secadmin2', ['security_admin'], 'ag-xxb');
+      const c = app.client();
+      await c.login('secadmin2', STRONG);
+      // Two administrators: one may demote the other, but not the last one left.
+      const demote = await c.json(`/api/v1/users/${self.id}`, { method: 'PUT', json: { roles: ['agency_staff'], version: (await app.store.users.get(self.id))!.version } });
+      expect(demote.status, JSON.stringify(demote.body)).to.equal(200);
+      const back = await c.json(`/api/v1/users/${second.id}`, { method: 'PUT', json: { disabled: true, version: (await app.store.users.get(second.id))!.version } });
+      expect(back.status).to.equal(422);
+      expect(back.body.errors[0].code).to.equal('self_lockout');
+      expect((await app.store.users.get(second.id))!.disabled).to.equal(false);
+      // Whoever else asks (a tool acting as a security administrator): the last one stays.
+      const tool = { userId: 'tool', username: 'tool', displayName: '工具', agencyId: 'ag-xxb', roles: ['security_admin' as const] };
+      const last = (await app.store.users.get(second.id))!;
+      const err = await perform(updateUser, tool, { params: { id: last.id }, query: {}, headers: {}, body: { disabled: true, version: last.version } }, actionContext({ store: app.store, synonyms: new Map(), now: () => new Date() }, tool, 'test'))
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(ValidationError);
+      expect((err as ValidationError).errors[0].code).to.equal('last_security_admin');
+    });
+  });
+});
