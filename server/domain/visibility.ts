@@ -3,7 +3,7 @@
 
 import type { Cond } from '../ports/store.ts';
 import type { Resource } from './resource.ts';
-import { type Actor, hasRole } from './roles.ts';
+import { type Actor, DECIDING_ROLES, hasRole } from './roles.ts';
 
 export type ResourceVisibility =
   | { scope: 'all' }
@@ -12,7 +12,7 @@ export type ResourceVisibility =
 
 export function resourceVisibility(actor: Actor | undefined): ResourceVisibility {
   if (!actor) return { scope: 'public' };
-  if (hasRole(actor, 'reviewer', 'info_office')) return { scope: 'all' };
+  if (hasRole(actor, ...DECIDING_ROLES)) return { scope: 'all' };
   if (hasRole(actor, 'data_steward')) return { scope: 'agency', ownAgencyId: actor.agencyId };
   return { scope: 'agency' };
 }

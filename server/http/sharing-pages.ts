@@ -105,7 +105,7 @@ export function sharingPages(r: Router, services: Services): void {
     if (hasRole(actor, 'agency_staff', 'data_steward')) views.push({ key: 'mine', label: '本单位的申请' });
     if (hasRole(actor, 'data_steward')) views.push({ key: 'provider', label: '待本单位答复' });
     if (hasRole(actor, 'info_office', 'reviewer')) views.push({ key: 'queue', label: '待办' });
-    if (hasRole(actor, 'info_office', 'reviewer', 'leadership')) views.push({ key: 'overdue', label: '已超期' }, { key: 'all', label: '全部' });
+    if (hasRole(actor, 'info_office', 'reviewer')) views.push({ key: 'overdue', label: '已超期' }, { key: 'all', label: '全部' });
     if (!views.length) throw new ForbiddenError();
     const view = views.some((v) => v.key === req.query.view) ? String(req.query.view) : views[0].key;
     const page = await runAction(listRequests, withQuery(req, { view, limit: '100' }), res, services);
@@ -151,7 +151,7 @@ export function sharingPages(r: Router, services: Services): void {
   r.get('/grants', requireSignIn, async (req, res) => {
     const actor = res.locals.actor as Actor;
     const views = [{ key: 'mine', label: '本单位获得的授权' }, { key: 'provider', label: '本单位提供的授权' }];
-    if (hasRole(actor, 'info_office', 'reviewer', 'leadership')) views.push({ key: 'all', label: '全部' });
+    if (hasRole(actor, 'info_office', 'reviewer')) views.push({ key: 'all', label: '全部' });
     const view = views.some((v) => v.key === req.query.view) ? String(req.query.view) : 'mine';
     const page = await runAction(listGrants, withQuery(req, { view, limit: '100' }), res, services);
     render(req, res, './sharing/grants', { views, view, page, words: WORDS, ag: await agencyName() });

@@ -13,6 +13,7 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'reviewer.fzb', displayName: '孙琳(市法制办审查员)', agencyId: 'ag-fzb', roles: ['reviewer'], password: 'demo-reviewer-2026' },
   { username: 'office.xxb', displayName: '周涛(市信息办)', agencyId: 'ag-xxb', roles: ['info_office'], password: 'demo-office-2026' },
   { username: 'leader', displayName: '吴华(市领导)', agencyId: 'ag-city', roles: ['leadership'], password: 'demo-leader-2026' },
+  { username: 'approver', displayName: '郑岚(市政府办公厅审批)', agencyId: 'ag-city', roles: ['city_approver'], password: 'demo-approver-2026' },
   { username: 'sysadmin', displayName: '系统管理员(演示)', agencyId: 'ag-xxb', roles: ['sys_admin'], password: 'demo-sysadmin-2026' },
   { username: 'secadmin', displayName: '安全管理员(演示)', agencyId: 'ag-xxb', roles: ['security_admin'], password: 'demo-secadmin-2026' },
   { username: 'auditor', displayName: '审计管理员(演示)', agencyId: 'ag-xxb', roles: ['audit_admin'], password: 'demo-auditor-2026' },

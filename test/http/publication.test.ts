@@ -1,22 +1,13 @@
 // Catalog publication through the API (workflows.md A): the steward submits, 市信息办 accepts, the review authority
 // approves or returns with a reason, 市信息办 batches approved entries and submits the batch, the city government
-// (leadership) approves it and the entries are published, searchable by everyone.
+// (the city government's approver) approves it and the entries are published, searchable by everyone.
 
 import { expect } from 'chai';
 import { publicationMachine } from '../../server/domain/workflow/publication.ts';
 import { step } from '../../server/domain/workflow/machine.ts';
 import { type Client, type TestApp, startApp } from '../support/harness.ts';
 import { resourceInput } from '../support/fixtures.ts';
-
-async function stepOn(c: Client, id: string, event: string, extra: Record<string, unknown> = {}) {
-  const cur = await c.json(`/api/v1/resources/${id}`);
-  return c.json(`/api/v1/resources/${id}/steps`, { method: 'POST', json: { event, version: cur.body.version, ...extra } });
-}
-
-async function batchStep(c: Client, id: string, event: string, extra: Record<string, unknown> = {}) {
-  const cur = await c.json(`/api/v1/batches/${id}`);
-  return c.json(`/api/v1/batches/${id}/steps`, { method: 'POST', json: { event, version: cur.body.version, ...extra } });
-}
+import { batchStep, stepOn } from '../support/workflow.ts';
 
 describe('HTTP: catalog publication', () => {
   let app: TestApp;
@@ -35,7 +26,7 @@ describe('HTTP: catalog publication', () => {
   }
 
   it('takes entries from draft to published through review and a numbered batch, and then everyone finds them', async () => {
-    const [office, leader, gaj] = [await app.as('office'), await app.as('leader'), await app.as('gaj')];
+    const [office, leader, gaj] = [await app.as('office'), await app.as('approver'), await app.as('gaj')];
     const a = await approvedEntry('常住人口基本信息');
     const b = await approvedEntry('暂住人口登记信息');
     const created = await office.json('/api/v1/batches', { method: 'POST', json: { resources: [a, b] } });
@@ -53,7 +44,7 @@ describe('HTTP: catalog publication', () => {
     expect(entry.status).to.equal('published');
     expect(entry.publishedAt).to.be.a('string');
     expect(entry.review.steps.map((s: { event: string }) => s.event)).to.deep.equal(['submit', 'accept', 'approve', 'batch', 'submit_batch', 'publish']);
-    expect(entry.review.steps.at(-1)).to.include({ by: 'leader', batchNumber: created.body.number });
+    expect(entry.review.steps.at(-1)).to.include({ by: 'approver', batchNumber: created.body.number });
     await app.settle();
     const found = await (await app.as('staff')).json(`/api/v1/search?q=${encodeURIComponent('暂住人口登记信息')}`);
     expect(found.body.hits.map((h: { id: string }) => h.id)).to.include(b);
@@ -76,7 +67,7 @@ describe('HTTP: catalog publication', () => {
   });
 
   it('a rejected batch sends its entries back to approved; withdrawal of a published entry needs a reason', async () => {
-    const [office, leader, gaj] = [await app.as('office'), await app.as('leader'), await app.as('gaj')];
+    const [office, leader, gaj] = [await app.as('office'), await app.as('approver'), await app.as('gaj')];
     const a = await approvedEntry('常住人口基本信息');
     const batch = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [a] } })).body;
     await batchStep(office, batch.id, 'submit');
@@ -104,7 +95,7 @@ describe('HTTP: catalog publication', () => {
   });
 
   it('runs through the pages too: each person sees only their own step, the batch page is its printable list', async () => {
-    const [gaj, office, reviewer, leader] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('leader')];
+    const [gaj, office, reviewer, leader] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('approver')];
     const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
     const page = async (c: Client, path: string) => (await c.fetch(path, { headers: { accept: 'text/html' } })).text();
     const pressOn = async (c: Client, event: string) => {
@@ -174,7 +165,7 @@ describe('HTTP: catalog publication', () => {
   });
 
   it('a published entry changes through a revision: the published version stays until its successor is published, and grant holders are told', async () => {
-    const [gaj, office, reviewer, leader, staff] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('leader'), await app.as('staff')];
+    const [gaj, office, reviewer, leader, staff] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('approver'), await app.as('staff')];
     const open = { type: '无条件共享' as const, method: { category: '共享平台方式' as const, type: '接口' as const } };
     const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ sharing: open }) })).body.resource;
     for (const [c, e] of [[gaj, 'submit'], [office, 'accept'], [reviewer, 'approve']] as const) await stepOn(c, r.id, e);
@@ -240,7 +231,7 @@ describe('HTTP: catalog publication', () => {
   });
 
   it('the review record and referrals stay inside: anonymous visitors and other agencies see the entry as published', async () => {
-    const [gaj, office, leader, staff, reviewer] = [await app.as('gaj'), await app.as('office'), await app.as('leader'), await app.as('staff'), await app.as('reviewer')];
+    const [gaj, office, leader, staff, reviewer] = [await app.as('gaj'), await app.as('office'), await app.as('approver'), await app.as('staff'), await app.as('reviewer')];
     const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ openness: { isOpen: true, condition: '无' } }) })).body.resource;
     const asked = (await gaj.json(`/api/v1/resources/${r.id}/referrals`, { method: 'POST', json: { question: '能否开放?', version: r.version } })).body;
     await gaj.json(`/api/v1/resources/${r.id}/steps`, { method: 'POST', json: { event: 'submit', version: asked.version } });
@@ -283,7 +274,7 @@ describe('HTTP: catalog publication', () => {
   });
 
   it('a revision whose new name another entry took meanwhile goes back to its steward instead of sticking in the batch', async () => {
-    const [gaj, office, reviewer, leader] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('leader')];
+    const [gaj, office, reviewer, leader] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('approver')];
     const p = await approvedEntry('常住人口基本信息');
     const first = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [p] } })).body;
     await batchStep(office, first.id, 'submit');

@@ -7,10 +7,11 @@ import { perform } from '../../server/actions/define.ts';
 import { ValidationError } from '../../server/domain/errors.ts';
 import { hasClassificationMarking } from '../../server/domain/secrecy.ts';
 import { actionContext } from '../../server/http/api.ts';
-import { resourceInput } from '../support/fixtures.ts';
-import { DELIVERY, act, published, terms } from '../support/workflow.ts';
+import { SYSTEM, resourceInput } from '../support/fixtures.ts';
+import { DELIVERY, act, batchStep, published, stepOn, terms } from '../support/workflow.ts';
+import { flagOverdue } from '../../server/actions/sharing/requests.ts';
 import type { Client, TestApp } from '../support/harness.ts';
-import { startApp } from '../support/harness.ts';
+import { USERS, startApp } from '../support/harness.ts';
 
 const STRONG = 'plum-orchard-ledger-7731';
 
@@ -98,7 +99,7 @@ describe('HTTP: security (issue 9)', () => {
       await refused(sys, '/api/v1/agencies', { name: `${secret}局`, code: 'x', kind: 'department' }, '/name');
       await refused(sys, '/api/v1/classification', { code: '212', name: secret }, '/name');
       // Before the batch is even looked up: the text never reaches the action.
-      await refused(await app.as('leader'), '/api/v1/batches/none/steps', { event: 'reject', reason: '【秘密】', version: 1 }, '/reason');
+      await refused(await app.as('approver'), '/api/v1/batches/none/steps', { event: 'reject', reason: '【秘密】', version: 1 }, '/reason');
       expect((await app.store.audit.list({ action: 'request.secret_refused' })).total).to.be.greaterThan(5);
     });
 
@@ -134,6 +135,88 @@ describe('HTTP: security (issue 9)', () => {
       expect((await gaj.json('/api/v1/resources?agency=%FF%FE')).status).to.equal(400);
       expect((await gaj.json(`/api/v1/resources?agency=${encodeURIComponent('市公安局')}`)).status).to.equal(200);
       expect(await app.store.resources.count()).to.equal(0);
+    });
+  });
+
+  describe('B23 notices never name what their reader may not open', () => {
+    it('for every notice type, every reader can open its link and every entry it names', async () => {
+      const [gaj, gsj, office, reviewer, approver] = await Promise.all((['gaj', 'gsj', 'office', 'reviewer', 'approver'] as const).map((u) => app.as(u)));
+      const approved = async (c: Client, name: string, agencyId: string) => {
+        const r = (await c.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name, provider: { agencyId } }) })).body.resource;
+        await stepOn(c, r.id, 'submit');
+        await stepOn(office, r.id, 'accept');
+        await stepOn(reviewer, r.id, 'return', { reason: '摘要不完整' });
+        await stepOn(c, r.id, 'resubmit');
+        await stepOn(office, r.id, 'accept');
+        await stepOn(reviewer, r.id, 'approve');
+        return r.id as string;
+      };
+      // Entry steps, and a batch of two agencies' entries that is rejected, then approved.
+      const e1 = await approved(gaj, '常住人口基本信息', 'ag-gaj');
+      const e2 = await approved(gsj, '企业登记信息', 'ag-gsj');
+      const b1 = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [e1, e2] } })).body;
+      await batchStep(office, b1.id, 'submit');
+      await batchStep(approver, b1.id, 'reject', { reason: '请补充说明' });
+      const b2 = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [e1, e2] } })).body;
+      await batchStep(office, b2.id, 'submit');
+      expect((await batchStep(approver, b2.id, 'approve')).body.state).to.equal('approved');
+      // Referral, a request to its grant, consent, violation, an overdue step.
+      const pub = (await gaj.json(`/api/v1/resources/${e1}`)).body;
+      await gaj.json(`/api/v1/resources/${e1}/referrals`, { method: 'POST', json: { question: '能否向区县共享?', version: pub.version } });
+      const withQ = (await reviewer.json(`/api/v1/resources/${e1}`)).body;
+      await reviewer.json(`/api/v1/resources/${e1}/referrals/q1/answer`, { method: 'POST', json: { answer: '可以', version: withQ.version } });
+      const req = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: pub.code, items: ['姓名'] }], ...terms() } })).body;
+      for (const [c, event, fields] of [[gsj, 'submit', {}], [office, 'accept', {}], [reviewer, 'approve', {}], [gaj, 'provide', DELIVERY], [office, 'issue_task_order', {}], [gaj, 'grant', {}]] as const) {
+        expect((await act(c, req.id, event, fields)).status, event).to.equal(200);
+      }
+      const grant = (await gsj.json(`/api/v1/grants?resource=${e1}`)).body.items[0];
+      await gsj.json(`/api/v1/grants/${grant.id}/consents`, { method: 'POST', json: { recipient: '区市场监管局', purpose: '核验', version: grant.version } });
+      const g2 = (await gaj.json(`/api/v1/grants/${grant.id}`)).body;
+      await gaj.json(`/api/v1/grants/${grant.id}/consents/c1/answer`, { method: 'POST', json: { decision: 'granted', answer: '同意', version: g2.version } });
+      const g3 = (await office.json(`/api/v1/grants/${grant.id}`)).body;
+      await office.json(`/api/v1/grants/${grant.id}/violations`, { method: 'POST', json: { description: '超范围使用', rectification: '停止使用', version: g3.version } });
+      const late = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: pub.code, items: ['姓名'] }], ...terms({ purpose: '另一事项' }) } })).body;
+      await act(gsj, late.id, 'submit');
+      await act(office, late.id, 'accept');
+      const stored = (await app.store.requests.get(late.id))!;
+      await app.store.requests.update(late.id, { ...stored, deadline: { ...stored.deadline!, due: '2020-01-02' } }, stored.version, SYSTEM);
+      expect(await flagOverdue({ store: app.store, now: () => new Date() })).to.equal(1);
+      // A revision published to the grant holder, then a withdrawal that hides the entry from it.
+      const cur = (await gaj.json(`/api/v1/resources/${e1}`)).body;
+      await gaj.json(`/api/v1/resources/${e1}`, { method: 'PUT', json: { ...resourceInput({ name: '常住人口基本信息', abstract: '修订后的摘要' }), version: cur.version } });
+      await stepOn(gaj, e1, 'submit');
+      await stepOn(office, e1, 'accept');
+      await stepOn(reviewer, e1, 'approve');
+      const b3 = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [e1] } })).body;
+      await batchStep(office, b3.id, 'submit');
+      await batchStep(approver, b3.id, 'approve');
+      expect((await stepOn(office, e1, 'withdraw', { reason: '数据停止采集' })).body.status).to.equal('withdrawn');
+      // A draft of a third agency that nobody else may know of.
+      await (await app.as('wsj')).json('/api/v1/resources', { method: 'POST', json: resourceInput({ name: '卫生局内部草稿资源', provider: { agencyId: 'ag-wsj' } }) });
+
+      const notices = (await app.store.notifications.list({ limit: 1000 })).items;
+      const all = (await app.store.resources.list({ limit: 1000 })).items;
+      const kinds = new Set<string>();
+      let checked = 0;
+      for (const n of notices) {
+        kinds.add(n.title.replace(/[A-Z]{2,3}\d{4}-\d{6}|\d{6,}\/\d{5}/g, '#').replace(/:.*$/, ''));
+        for (const [username, u] of Object.entries(USERS)) {
+          if (!u.roles.some((r) => n.audience.includes(`${u.agencyId}:${r}`) || n.audience.includes(`*:${r}`))) continue;
+          const reader = await app.as(username as keyof typeof USERS);
+          const api = `/api/v1${n.link}`;
+          const target = await reader.json(api);
+          expect(target.status, `${username} opens ${n.link} of "${n.title}"`).to.equal(200);
+          const text = `${n.title} ${n.body}`;
+          for (const r of all.filter((x) => text.includes(x.name))) {
+            const opens = (await reader.json(`/api/v1/resources/${r.id}`)).status === 200 || JSON.stringify(target.body).includes(r.name);
+            expect(opens, `${username} is told of "${r.name}" in "${text}"`).to.equal(true);
+          }
+          checked++;
+        }
+      }
+      expect(checked).to.be.greaterThan(30);
+      expect(notices.some((n) => n.body.includes('企业登记信息') && n.audience.includes('ag-gaj:data_steward')), 'gaj is not told of gsj\'s entry').to.equal(false);
+      expect(kinds.size, [...kinds].join(' | ')).to.be.at.least(10);
     });
   });
 

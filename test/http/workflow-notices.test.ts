@@ -114,6 +114,7 @@ describe('HTTP: inbox, deadlines, calendar and overdue steps', () => {
     const withdrawn = await office.json(`/api/v1/resources/${open.id}/steps`, { method: 'POST', json: { event: 'withdraw', version: open.version, reason: '数据停止采集' } });
     expect(withdrawn.body.status).to.equal('withdrawn');
     const notes = (await staff.json('/api/v1/notifications')).body.items;
-    expect(notes.map((n: { title: string; body: string }) => `${n.title}|${n.body}`)).to.include(`您使用的信息资源有变更:${open.name}|已撤销发布:数据停止采集`);
+    expect(notes.map((n: { title: string; body: string; link: string }) => `${n.title}|${n.body}|${n.link}`))
+      .to.include(`您使用的信息资源有变更:${open.name}(授权 ${got.body.number})|已撤销发布:数据停止采集|/grants/${got.body.id}`);
   });
 });

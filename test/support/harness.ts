@@ -27,6 +27,7 @@ export const USERS: Record<string, { agencyId: string; roles: Role[] }> = {
   reviewer: { agencyId: 'ag-fzb', roles: ['reviewer'] },
   office: { agencyId: 'ag-xxb', roles: ['info_office'] },
   leader: { agencyId: 'ag-city', roles: ['leadership'] },
+  approver: { agencyId: 'ag-city', roles: ['city_approver'] },
   sysadmin: { agencyId: 'ag-xxb', roles: ['sys_admin'] },
   secadmin: { agencyId: 'ag-xxb', roles: ['security_admin'] },
   auditor: { agencyId: 'ag-xxb', roles: ['audit_admin'] },

@@ -35,3 +35,14 @@ export async function act(c: Client, id: string, event: string, fields: Record<s
 
 export const DELIVERY = { deliveryMethod: '共享平台接口', deliveryDetail: 'https://share.example.gov/api/population/v1', deliverySchedule: '实时,工作日 8:00-20:00' };
 
+
+/** A publication step on an entry, at the version the actor reads now. */
+export async function stepOn(c: Client, id: string, event: string, extra: Record<string, unknown> = {}) {
+  const cur = await c.json(`/api/v1/resources/${id}`);
+  return c.json(`/api/v1/resources/${id}/steps`, { method: 'POST', json: { event, version: cur.body.version, ...extra } });
+}
+
+export async function batchStep(c: Client, id: string, event: string, extra: Record<string, unknown> = {}) {
+  const cur = await c.json(`/api/v1/batches/${id}`);
+  return c.json(`/api/v1/batches/${id}/steps`, { method: 'POST', json: { event, version: cur.body.version, ...extra } });
+}

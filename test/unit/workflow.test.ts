@@ -174,12 +174,13 @@ describe('workflow: the catalog publication table', () => {
     expect(terminalStates(publicationMachine)).to.deep.equal(['withdrawn']);
   });
 
-  it('nobody decides on their own agency\'s entry; leadership is the city government', () => {
+  it('nobody decides on their own agency\'s entry; the city approver is the city government', () => {
     const a = (agencyId: string, ...roles: Role[]): Actor => ({ userId: 'u', username: 'u', displayName: 'u', agencyId, roles });
     expect([...publicationPartiesOf(a('ag-p', 'data_steward'), 'ag-p')]).to.deep.equal(['steward']);
     expect([...publicationPartiesOf(a('ag-p', 'reviewer', 'info_office'), 'ag-p')]).to.deep.equal([]);
     expect([...publicationPartiesOf(a('ag-x', 'reviewer'), 'ag-p')]).to.deep.equal(['reviewer']);
-    expect([...publicationPartiesOf(a('ag-city', 'leadership'), 'ag-p')]).to.deep.equal(['city_government']);
+    expect([...publicationPartiesOf(a('ag-city', 'city_approver'), 'ag-p')]).to.deep.equal(['city_government']);
+    expect([...publicationPartiesOf(a('ag-city', 'leadership'), 'ag-p')]).to.deep.equal([]);
     expect(step(batchMachine, 'submitted', 'reject', { parties: new Set(['city_government']), kind: 'batch', fields: {} }).ok).to.equal(false);
   });
 });

@@ -8,7 +8,7 @@ import { type Overlap, authorityItems, findOverlaps, foldedItems } from '../../d
 import {
   DERIVED_FIELDS, READ_ONLY_FIELDS, type Resource, type ResourceInput, nameKey, publicView, validateResourceInput,
 } from '../../domain/resource.ts';
-import { type Actor, hasRole } from '../../domain/roles.ts';
+import { type Actor, DECIDING_ROLES, hasRole } from '../../domain/roles.ts';
 import { type ResourceVisibility, canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import type { ActionContext } from '../define.ts';
 
@@ -119,7 +119,7 @@ export function present(r: Resource, actor: Actor | undefined): Partial<Resource
   const { nameKey: _n, classNode: _c, authorityItems: _a, revision, review, referrals, currentAsOf, ...rest } = r;
   // The review (who decided, why it was returned), the referrals and a change under way are the provider's and the
   // deciding bodies' business; everyone else sees the entry as published.
-  const insider = !!actor && ((hasRole(actor, 'data_steward') && actor.agencyId === r.provider.agencyId) || hasRole(actor, 'reviewer', 'info_office', 'leadership'));
+  const insider = !!actor && ((hasRole(actor, 'data_steward') && actor.agencyId === r.provider.agencyId) || hasRole(actor, ...DECIDING_ROLES));
   if (!insider) return actor ? rest : publicView(rest as Resource);
   const inside = { ...rest, ...(review ? { review } : {}), ...(referrals ? { referrals } : {}), ...(currentAsOf ? { currentAsOf } : {}) };
   if (!revision) return inside;

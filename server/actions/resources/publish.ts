@@ -96,21 +96,26 @@ export const stepResource = defineAction({
 /** Where the notices of catalog publication go, per party. */
 function publicationAddresses(p: PublicationParty, providerAgencyId: string): string[] {
   if (p === 'steward') return address(providerAgencyId, 'data_steward');
-  if (p === 'city_government') return address('*', 'leadership');
+  if (p === 'city_government') return address('*', 'city_approver');
   return address('*', p);
 }
 
-/** Agencies holding an active grant on an entry are told when it changes (workflows.md A). */
+/**
+ * Agencies holding an active grant on an entry are told when it changes (workflows.md A). Each is told on its own
+ * grant, which it can always open and which names the entry, rather than on the entry, which a withdrawal hides (B23).
+ */
 export async function tellGrantHolders(ctx: ActionContext, r: Resource, what: string): Promise<void> {
   const grants = await ctx.store.grants.list({ where: { and: [{ path: 'resourceIds', eq: r.id }, { path: 'state', in: ['active', 'suspended'] }] }, limit: 1000 });
-  const audience = [...new Set(grants.items.flatMap((g) => address(g.consumerAgencyId, 'agency_staff', 'data_steward')))];
-  await notify(ctx, audience, `您使用的信息资源有变更:${r.name}`, what, `/resources/${r.id}`);
+  for (const g of grants.items) {
+    const named = g.resources.find((x) => x.id === r.id)?.name ?? r.name;
+    await notify(ctx, address(g.consumerAgencyId, 'agency_staff', 'data_steward'), `您使用的信息资源有变更:${named}(授权 ${g.number})`, what, `/grants/${g.id}`);
+  }
 }
 
 function batchPartiesOf(actor: Actor | undefined): Set<PublicationParty> {
   const out = new Set<PublicationParty>();
   if (hasRole(actor, 'info_office')) out.add('info_office');
-  if (hasRole(actor, 'leadership')) out.add('city_government');
+  if (hasRole(actor, 'city_approver')) out.add('city_government');
   return out;
 }
 
@@ -219,7 +224,7 @@ export const createBatch = defineAction({
 
 export const stepBatch = defineAction({
   name: 'batch.step',
-  permission: ['info_office', 'leadership'],
+  permission: ['info_office', 'city_approver'],
   input: (raw) => readStepInput(raw, BATCH_EVENTS, PUBLICATION_FIELD_LABELS),
   run: async (actor, input, ctx) => {
     const b = await ctx.store.batches.get(input.id);
@@ -241,8 +246,12 @@ export const stepBatch = defineAction({
     const title = `发布批次 ${saved.number}:${BATCH_STATE_LABELS[saved.state]}`;
     await tellNext(ctx, batchMachine, saved, (p) => publicationAddresses(p, ''), address('*', 'info_office'), { title, events: BATCH_EVENT_LABELS, link: `/batches/${saved.id}` });
     if (saved.state !== 'submitted') {
-      const stewards = [...new Set(saved.resources.map((x) => x.agencyId))].flatMap((a) => address(a, 'data_steward'));
-      await notify(ctx, stewards, title, saved.resources.map((x) => x.name).join('、'), `/batches/${saved.id}`);
+      // Each agency's stewards hear of their own entries only: the others' are unpublished, and do not exist for them
+      // (B23). The link is their entry, which they can open; the batch page is the deciding bodies'.
+      for (const agencyId of new Set(saved.resources.map((x) => x.agencyId))) {
+        const own = saved.resources.filter((x) => x.agencyId === agencyId);
+        await notify(ctx, address(agencyId, 'data_steward'), title, own.map((x) => `${x.code} ${x.name}`).join('、'), own.length === 1 ? `/resources/${own[0].id}` : `/resources?agency=${agencyId}`);
+      }
     }
     return { ...presentBatch(saved, actor), skipped };
   },
@@ -274,7 +283,7 @@ export const removeFromBatch = defineAction({
 
 export const getBatch = defineAction({
   name: 'batch.get',
-  permission: ['info_office', 'reviewer', 'leadership'],
+  permission: ['info_office', 'reviewer', 'city_approver'],
   input: (raw) => ({ id: readId(raw.params) }),
   run: async (actor, { id }, ctx) => {
     const b = await ctx.store.batches.get(id);
@@ -285,7 +294,7 @@ export const getBatch = defineAction({
 
 export const listBatches = defineAction({
   name: 'batch.list',
-  permission: ['info_office', 'reviewer', 'leadership'],
+  permission: ['info_office', 'reviewer', 'city_approver'],
   input: (raw) => readQuery(raw.query, { state: ['open', 'submitted', 'approved', 'rejected'], offset: 'int', limit: 'int' }),
   run: async (actor, q, ctx) => {
     const page = await ctx.store.batches.list({ where: q.state ? { path: 'state', eq: q.state } : undefined, sort: [{ path: 'updatedAt', dir: 'desc' }], ...paging(q) });

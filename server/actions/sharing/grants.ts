@@ -18,7 +18,7 @@ import { asObject, failIf, readTerms, readWanted } from './terms.ts';
 
 export function canSeeGrant(actor: Actor | undefined, g: Grant): boolean {
   if (!actor) return false;
-  return actor.agencyId === g.consumerAgencyId || actor.agencyId === g.providerAgencyId || hasRole(actor, 'info_office', 'reviewer', 'leadership');
+  return actor.agencyId === g.consumerAgencyId || actor.agencyId === g.providerAgencyId || hasRole(actor, 'info_office', 'reviewer');
 }
 
 export function presentGrant(g: Grant, actor: Actor | undefined) {
@@ -90,7 +90,7 @@ export const listGrants = defineAction({
     const view = q.view ?? 'mine';
     if (view === 'mine') conds.push({ path: 'consumerAgencyId', eq: actor!.agencyId });
     else if (view === 'provider') conds.push({ path: 'providerAgencyId', eq: actor!.agencyId });
-    else if (!hasRole(actor, 'info_office', 'reviewer', 'leadership')) throw new ForbiddenError();
+    else if (!hasRole(actor, 'info_office', 'reviewer')) throw new ForbiddenError();
     if (q.resource) conds.push({ path: 'resourceIds', eq: q.resource });
     if (q.state) conds.push({ path: 'state', eq: q.state });
     const page = await ctx.store.grants.list({ where: conds.length ? { and: conds } : undefined, sort: [{ path: 'updatedAt', dir: 'desc' }], ...paging(q) });

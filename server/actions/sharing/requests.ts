@@ -30,7 +30,7 @@ const APPLICANT_ROLES = ['agency_staff', 'data_steward'] as const;
 export function canSeeRequest(actor: Actor | undefined, r: SharingRequest): boolean {
   if (!actor) return false;
   if (actor.agencyId === r.applicantAgencyId) return true;
-  if (hasRole(actor, 'info_office', 'reviewer', 'leadership')) return true;
+  if (hasRole(actor, 'info_office', 'reviewer')) return true;
   // The provider learns of a request when the contact sheet reaches it.
   return actor.agencyId === r.providerAgencyId && !!r.contactSheet;
 }
@@ -203,7 +203,7 @@ export const listRequests = defineAction({
       if (hasRole(actor, 'reviewer')) states.push('under_review', 'refused', 'coordinating');
       if (!states.length) throw new ForbiddenError('只有市信息办和审查机关有待办队列', 'only the information office and the review authority have a queue');
       conds.push({ path: 'state', in: states });
-    } else if (!hasRole(actor, 'info_office', 'reviewer', 'leadership')) {
+    } else if (!hasRole(actor, 'info_office', 'reviewer')) {
       throw new ForbiddenError();
     }
     if (view === 'overdue') {

@@ -2,8 +2,8 @@
 // authority reviews them, 市信息办 submits reviewed entries to the city government in numbered batches, and an
 // approved batch is published.
 //
-// Choices where the spec is silent: the city government's approver is an account with the leadership role (the
-// spec names "an approver role"; leadership is the city government's seat in this product); a returned entry is
+// Choices where the spec is silent: the city government's approver is an account with the city_approver role (the
+// spec names "an approver role"; see roles.ts for why it is not leadership); a returned entry is
 // edited in place (it is the steward's again) and resubmitted; batching events move entries, the batch itself has
 // its own small table (batchMachine).
 
@@ -58,7 +58,7 @@ export function publicationPartiesOf(actor: Actor | undefined, providerAgencyId:
   if (own && hasRole(actor, 'data_steward')) out.add('steward');
   if (!own && hasRole(actor, 'info_office')) out.add('info_office');
   if (!own && hasRole(actor, 'reviewer')) out.add('reviewer');
-  if (hasRole(actor, 'leadership')) out.add('city_government');
+  if (hasRole(actor, 'city_approver')) out.add('city_government');
   return out;
 }
 
