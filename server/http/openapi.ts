@@ -232,6 +232,7 @@ const Grant = {
     id: str(), version: { type: 'integer' }, number: str(), kind: { enum: ['unconditional', 'conditional'] }, state: { enum: ['active', 'suspended', 'revoked', 'expired'] },
     requestId: str(), consumerAgencyId: str(), consumerUserId: str(), providerAgencyId: str(), resources: { type: 'array', items: RequestedResource },
     resourceIds: { type: 'array', items: str() }, purpose: str(), scope: str(), startsOn: str(), endsOn: str(), steps: { type: 'array', items: Step },
+    delivery: signed({ deliveryMethod: str(), deliveryDetail: str({ description: 'the endpoint or file: shown to the provider, and to the holder while the grant is in force' }), deliverySchedule: str() }),
     actions: { type: 'array', items: str() }, createdAt: str(), updatedAt: str(),
     consents: { type: 'array', items: signed({ id: str(), recipient: str(), purpose: str(), state: { enum: ['pending', 'granted', 'refused'] }, requestedAt: str(), requestedBy: str(), answer: str(), answeredAt: str(), answeredBy: str() }) },
     violations: { type: 'array', items: signed({ id: str(), description: str(), rectification: str(), notice: { type: 'boolean' }, recordedAt: str(), recordedBy: str(), rectifiedAt: str(), rectifiedNote: str() }) },

@@ -6,6 +6,7 @@ import { updateUser } from '../../server/actions/accounts.ts';
 import { perform } from '../../server/actions/define.ts';
 import { ValidationError } from '../../server/domain/errors.ts';
 import { hasClassificationMarking } from '../../server/domain/secrecy.ts';
+import { WITHHELD } from '../../server/domain/workflow/delivery.ts';
 import { actionContext } from '../../server/http/api.ts';
 import { SYSTEM, resourceInput } from '../support/fixtures.ts';
 import { DELIVERY, act, batchStep, published, stepOn, terms } from '../support/workflow.ts';
@@ -217,6 +218,56 @@ describe('HTTP: security (issue 9)', () => {
       expect(checked).to.be.greaterThan(30);
       expect(notices.some((n) => n.body.includes('企业登记信息') && n.audience.includes('ag-gaj:data_steward')), 'gaj is not told of gsj\'s entry').to.equal(false);
       expect(kinds.size, [...kinds].join(' | ')).to.be.at.least(10);
+    });
+  });
+
+  describe('B26 visibility: leadership reads the catalog, not other agencies\' business; delivery details only under a grant in force', () => {
+    it('leadership sees no request or grant of another agency and no unpublished revision', async () => {
+      const entry = await published(app, '有条件共享', '常住人口基本信息');
+      const [gsj, gaj, leader] = [await app.as('gsj'), await app.as('gaj'), await app.as('leader')];
+      const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: entry.code, items: ['姓名'] }], ...terms() } })).body;
+      expect((await leader.json(`/api/v1/requests/${r.id}`)).status).to.equal(404);
+      expect((await leader.json('/api/v1/requests?view=all')).status).to.equal(403);
+      const open = await published(app, '无条件共享', '法人基本信息');
+      const g = (await gsj.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: open.code, items: [] }], purpose: '登记', scope: '窗口' } })).body;
+      expect((await leader.json(`/api/v1/grants/${g.id}`)).status).to.equal(404);
+      expect((await leader.json('/api/v1/grants?view=all')).status).to.equal(403);
+      // A change under way on a published entry is the provider's and the deciding bodies' business.
+      await gaj.json(`/api/v1/resources/${entry.id}`, { method: 'PUT', json: { ...resourceInput({ abstract: '尚未审查的修订' }), version: entry.version } });
+      const seen = (await leader.json(`/api/v1/resources/${entry.id}`)).body;
+      expect(seen).not.to.have.property('revision');
+      expect(JSON.stringify(seen)).not.to.contain('尚未审查的修订');
+      expect((await (await app.as('approver')).json(`/api/v1/resources/${entry.id}`)).body.revision.content.abstract).to.equal('尚未审查的修订');
+    });
+
+    it('the endpoint a provider gives is the provider\'s, and its holder\'s only while the grant is in force', async () => {
+      const entry = await published(app, '有条件共享', '常住人口基本信息');
+      const [gsj, gaj, office, reviewer] = [await app.as('gsj'), await app.as('gaj'), await app.as('office'), await app.as('reviewer')];
+      const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: entry.code, items: ['姓名'] }], ...terms() } })).body;
+      for (const [c, event, fields] of [[gsj, 'submit', {}], [office, 'accept', {}], [reviewer, 'approve', {}], [gaj, 'provide', DELIVERY]] as const) await act(c, r.id, event, fields);
+      const detailOf = async (c: Client) => {
+        const body = (await c.json(`/api/v1/requests/${r.id}`)).body;
+        return [body.reply.deliveryDetail, body.steps.find((x: { event: string }) => x.event === 'provide').fields.deliveryDetail];
+      };
+      expect(await detailOf(gaj), 'the provider').to.deep.equal([DELIVERY.deliveryDetail, DELIVERY.deliveryDetail]);
+      for (const c of [gsj, office, reviewer]) expect(await detailOf(c), 'before the grant').to.deep.equal([WITHHELD, WITHHELD]);
+      expect((await gsj.json(`/api/v1/requests/${r.id}`)).body.reply.deliveryMethod).to.equal(DELIVERY.deliveryMethod);
+      await act(office, r.id, 'issue_task_order');
+      await act(gaj, r.id, 'grant');
+      expect(await detailOf(gsj), 'under a grant in force').to.deep.equal([DELIVERY.deliveryDetail, DELIVERY.deliveryDetail]);
+      const grantId = (await app.store.requests.get(r.id))!.grantId!;
+      expect((await gsj.json(`/api/v1/grants/${grantId}`)).body.delivery.deliveryDetail).to.equal(DELIVERY.deliveryDetail);
+      expect((await office.json(`/api/v1/grants/${grantId}`)).body.delivery.deliveryDetail).to.equal(WITHHELD);
+      const g = (await office.json(`/api/v1/grants/${grantId}`)).body;
+      await office.json(`/api/v1/grants/${grantId}/steps`, { method: 'POST', json: { event: 'suspend', reason: '核查', version: g.version } });
+      expect(await detailOf(gsj), 'while suspended').to.deep.equal([WITHHELD, WITHHELD]);
+      expect((await gsj.json(`/api/v1/grants/${grantId}`)).body.delivery.deliveryDetail).to.equal(WITHHELD);
+      const html = await (await gsj.fetch(`/requests/${r.id}`, { headers: { accept: 'text/html' } })).text();
+      expect(html).not.to.contain(DELIVERY.deliveryDetail);
+      // Not before it starts, either.
+      const stored = (await app.store.grants.get(grantId))!;
+      await app.store.grants.update(grantId, { ...stored, state: 'active', startsOn: '2099-01-01', endsOn: '2099-12-31' }, stored.version, SYSTEM);
+      expect(await detailOf(gsj), 'before the period starts').to.deep.equal([WITHHELD, WITHHELD]);
     });
   });
 

@@ -6,7 +6,8 @@ import { ConflictError, type FieldError, ForbiddenError, NotFoundError, Validati
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import type { Grant, SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
-import { GRANT_EVENTS, type GrantState, conditionalGrant, grantLapsed, grantMachine, grantPartiesOf } from '../../domain/workflow/grant.ts';
+import { seesDeliveryDetail, withoutDeliveryDetail } from '../../domain/workflow/delivery.ts';
+import { GRANT_EVENTS, type GrantState, conditionalGrant, grantInForce, grantLapsed, grantMachine, grantPartiesOf } from '../../domain/workflow/grant.ts';
 import { available } from '../../domain/workflow/machine.ts';
 import { REQUEST_FIELD_LABELS, requestedResource } from '../../domain/workflow/request.ts';
 import { nextNumber } from '../numbers.ts';
@@ -21,8 +22,10 @@ export function canSeeGrant(actor: Actor | undefined, g: Grant): boolean {
   return actor.agencyId === g.consumerAgencyId || actor.agencyId === g.providerAgencyId || hasRole(actor, 'info_office', 'reviewer');
 }
 
-export function presentGrant(g: Grant, actor: Actor | undefined) {
-  return { ...g, actions: available(grantMachine, g.state, grantPartiesOf(actor, g), g.kind) };
+/** A grant as its viewer sees it; its endpoint only for the provider, and for its holder while it is in force. */
+export function presentGrant(g: Grant, actor: Actor | undefined, today: string) {
+  const shown = { ...g, actions: available(grantMachine, g.state, grantPartiesOf(actor, g), g.kind) };
+  return seesDeliveryDetail(actor, g, grantInForce(g, today)) ? shown : withoutDeliveryDetail(shown);
 }
 
 /** The grant a request ends in (its id follows from the request's, so doing this twice creates one). */
@@ -64,7 +67,7 @@ export const obtainGrant = defineAction({
     };
     const saved = await ctx.audited({ action: 'grant.obtain', object: grant.id, outcome: 'success', detail: { number, resource: r.code } },
       (opts) => ctx.store.grants.create(grant, actor!, opts));
-    return presentGrant(saved, actor);
+    return presentGrant(saved, actor, cityDate(ctx.now()));
   },
 });
 
@@ -75,7 +78,7 @@ export const getGrant = defineAction({
   run: async (actor, { id }, ctx) => {
     const g = await ctx.store.grants.get(id);
     if (!g || !canSeeGrant(actor, g)) throw new NotFoundError('grant');
-    return presentGrant(g, actor);
+    return presentGrant(g, actor, cityDate(ctx.now()));
   },
 });
 
@@ -94,7 +97,7 @@ export const listGrants = defineAction({
     if (q.resource) conds.push({ path: 'resourceIds', eq: q.resource });
     if (q.state) conds.push({ path: 'state', eq: q.state });
     const page = await ctx.store.grants.list({ where: conds.length ? { and: conds } : undefined, sort: [{ path: 'updatedAt', dir: 'desc' }], ...paging(q) });
-    return { ...page, items: page.items.filter((g) => canSeeGrant(actor, g)).map((g) => presentGrant(g, actor)) };
+    return { ...page, items: page.items.filter((g) => canSeeGrant(actor, g)).map((g) => presentGrant(g, actor, cityDate(ctx.now()))) };
   },
 });
 
@@ -111,7 +114,7 @@ export const stepGrant = defineAction({
     const entry: WorkflowStep<GrantState> = { event, from: g.state, to: result.to, by: actor!.username, byName: actor!.displayName, byAgencyId: actor!.agencyId, at, fields };
     const saved = await ctx.audited({ action: `grant.${event}`, object: g.id, outcome: 'success', detail: { number: g.number, from: g.state, to: result.to } },
       (opts) => ctx.store.grants.update(g.id, { ...g, state: result.to, steps: [...g.steps, entry], updatedAt: at }, version, actor!, opts));
-    return presentGrant(saved, actor);
+    return presentGrant(saved, actor, cityDate(ctx.now()));
   },
 });
 

@@ -7,6 +7,7 @@ import { ConflictError, type FieldError, ForbiddenError, NotFoundError, fieldErr
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import type { Consent, Grant, Violation, WorkflowStep } from '../../domain/workflow/entities.ts';
 import type { GrantState } from '../../domain/workflow/grant.ts';
+import { cityDate } from '../../domain/calendar.ts';
 import { defineAction } from '../define.ts';
 import { readId } from '../input.ts';
 import { address, notify } from '../notices.ts';
@@ -49,7 +50,7 @@ export const askConsent = defineAction({
     const saved = await ctx.audited({ action: 'grant.consent.ask', object: g.id, outcome: 'success', detail: { number: g.number, recipient } },
       (opts) => ctx.store.grants.update(g.id, { ...g, consents: [...(g.consents ?? []), consent], updatedAt: at }, version, actor!, opts));
     await notify(ctx, address(g.providerAgencyId, 'data_steward'), `授权 ${g.number}:申请向第三方提供`, `${recipient}:${purpose}`, `/grants/${g.id}`);
-    return presentGrant(saved, actor);
+    return presentGrant(saved, actor, cityDate(ctx.now()));
   },
 });
 
@@ -75,7 +76,7 @@ export const answerConsent = defineAction({
     const saved = await ctx.audited({ action: 'grant.consent.answer', object: g.id, outcome: 'success', detail: { number: g.number, consent: consentId, decision } },
       (opts) => ctx.store.grants.update(g.id, { ...g, consents, updatedAt: at }, version, actor!, opts));
     await notify(ctx, address(g.consumerAgencyId, 'agency_staff', 'data_steward'), `授权 ${g.number}:向第三方提供${decision === 'granted' ? '已同意' : '未同意'}`, answer, `/grants/${g.id}`);
-    return presentGrant(saved, actor);
+    return presentGrant(saved, actor, cityDate(ctx.now()));
   },
 });
 
@@ -107,7 +108,7 @@ export const recordViolation = defineAction({
     const saved = await ctx.audited({ action: 'grant.violation', object: g.id, outcome: 'success', detail: { number: g.number, notice, suspend } },
       (opts) => ctx.store.grants.update(g.id, next, version, actor!, opts));
     await notify(ctx, address(g.consumerAgencyId, 'agency_staff', 'data_steward'), `授权 ${g.number}:责令整改${notice ? '并通报批评' : ''}${suspend ? ',授权已暂停' : ''}`, rectification, `/grants/${g.id}`);
-    return presentGrant(saved, actor);
+    return presentGrant(saved, actor, cityDate(ctx.now()));
   },
 });
 
@@ -131,6 +132,6 @@ export const confirmRectified = defineAction({
     const violations = g.violations!.map((x) => (x.id === violationId ? { ...x, rectifiedAt: at, rectifiedNote: note } : x));
     const saved = await ctx.audited({ action: 'grant.violation.rectified', object: g.id, outcome: 'success', detail: { number: g.number, violation: violationId } },
       (opts) => ctx.store.grants.update(g.id, { ...g, violations, updatedAt: at }, version, actor!, opts));
-    return presentGrant(saved, actor);
+    return presentGrant(saved, actor, cityDate(ctx.now()));
   },
 });

@@ -8,7 +8,9 @@ import { ConflictError, type FieldError, ForbiddenError, NotFoundError, fieldErr
 import type { Resource } from '../../domain/resource.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
+import { seesDeliveryDetail, withoutDeliveryDetail } from '../../domain/workflow/delivery.ts';
 import type { SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
+import { grantInForce } from '../../domain/workflow/grant.ts';
 import { available } from '../../domain/workflow/machine.ts';
 import {
   REQUEST_EVENTS, REQUEST_EVENT_LABELS, REQUEST_FIELD_LABELS, REQUEST_STATES, REQUEST_STATE_LABELS, type RequestEvent, type RequestKind, type RequestParty,
@@ -41,10 +43,19 @@ async function loadRequest(ctx: ActionContext, actor: Actor | undefined, id: str
   return r;
 }
 
-/** A request as its viewer sees it, with the steps they can take now (the pages render exactly these). */
-export function presentRequest(r: SharingRequest, actor: Actor | undefined) {
+/**
+ * A request as its viewer sees it, with the steps they can take now (the pages render exactly these). The endpoint
+ * the provider gave is withheld unless the viewer is the provider or holds the request's grant while it is in force.
+ */
+export async function presentRequest(ctx: Pick<ActionContext, 'store' | 'now'>, r: SharingRequest, actor: Actor | undefined) {
   const parties = requestPartiesOf(actor, r);
-  return { ...r, actions: available(requestMachine, r.state, parties, r.kind) };
+  const shown = { ...r, actions: available(requestMachine, r.state, parties, r.kind) };
+  if (!r.reply) return shown;
+  const ours = { providerAgencyId: r.providerAgencyId, consumerAgencyId: r.applicantAgencyId };
+  const mayHold = actor?.agencyId === r.applicantAgencyId && !!r.grantId;
+  const grant = mayHold ? await ctx.store.grants.get(r.grantId!) : undefined;
+  const inForce = !!grant && grantInForce(grant, cityDate(ctx.now()));
+  return seesDeliveryDetail(actor, ours, inForce) ? shown : withoutDeliveryDetail(shown);
 }
 
 /** The published resources named, visible to the applicant, all of one other agency, and all of one share type. */
@@ -100,7 +111,7 @@ export const createRequest = defineAction({
     };
     const created = await ctx.audited({ action: 'request.create', object: record.id, outcome: 'success', detail: { number, kind, resources: record.resourceIds } },
       (opts) => ctx.store.requests.create(record, actor!, opts));
-    return presentRequest(created, actor);
+    return presentRequest(ctx, created, actor);
   },
 });
 
@@ -108,7 +119,7 @@ export const getRequest = defineAction({
   name: 'request.get',
   permission: 'signed-in',
   input: (raw) => ({ id: readId(raw.params) }),
-  run: async (actor, { id }, ctx) => presentRequest(await loadRequest(ctx, actor, id), actor),
+  run: async (actor, { id }, ctx) => presentRequest(ctx, await loadRequest(ctx, actor, id), actor),
 });
 
 /** What a step writes besides the state: the record each event produces. */
@@ -154,7 +165,7 @@ export const stepRequest = defineAction({
     await tellNext(ctx, requestMachine, saved, (p) => requestAddresses(p, saved), requestAddresses('applicant', saved), {
       title: `共享申请 ${saved.number}:${REQUEST_STATE_LABELS[saved.state]}`, events: REQUEST_EVENT_LABELS, link: `/requests/${saved.id}`,
     });
-    return presentRequest(saved, actor);
+    return presentRequest(ctx, saved, actor);
   },
 });
 
@@ -210,13 +221,13 @@ export const listRequests = defineAction({
       // 市信息办 watches every clock: the steps whose deadline has passed, whoever's turn it is.
       const late = await overdueRequests(ctx);
       const { offset, limit } = paging(q);
-      return { items: late.slice(offset, offset + limit).map((r) => presentRequest(r, actor)), total: late.length, offset, limit };
+      return { items: await Promise.all(late.slice(offset, offset + limit).map((r) => presentRequest(ctx, r, actor))), total: late.length, offset, limit };
     }
     if (q.state) conds.push({ path: 'state', eq: q.state });
     const page = await ctx.store.requests.list({
       where: conds.length ? { and: conds } : undefined, sort: [{ path: 'updatedAt', dir: 'desc' }], ...paging(q),
     });
-    const items = page.items.filter((r) => canSeeRequest(actor, r)).map((r) => presentRequest(r, actor));
+    const items = await Promise.all(page.items.filter((r) => canSeeRequest(actor, r)).map((r) => presentRequest(ctx, r, actor)));
     return { ...page, items };
   },
 });

@@ -64,7 +64,7 @@ export interface SharingRequest extends RequestTerms {
   resourceIds: string[];
   /** 《共享政务信息需求联系单》, once the review authority approved. */
   contactSheet?: { number: string; issuedAt: string };
-  reply?: { deliveryMethod: string; deliveryDetail: string; deliverySchedule: string; at: string; by: string };
+  reply?: Delivery & { at: string; by: string };
   refusal?: { reason: string; basis: string; at: string; by: string };
   deliberation?: { decision: 'upheld' | 'overruled'; reason: string; at: string; by: string };
   /** 《共享政务信息实施任务书》. */
@@ -74,6 +74,13 @@ export interface SharingRequest extends RequestTerms {
   steps: WorkflowStep<RequestState>[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface Delivery {
+  deliveryMethod: string;
+  /** The endpoint, file or credentials: the provider's, and its grant holder's while the grant is in force. */
+  deliveryDetail: string;
+  deliverySchedule: string;
 }
 
 export interface Grant {
@@ -94,6 +101,8 @@ export interface Grant {
   scope: string;
   startsOn: string;
   endsOn: string;
+  /** How the provider delivers (from its reply): method, endpoint or file, schedule. The endpoint is shown only while the grant is in force. */
+  delivery?: Delivery;
   steps: WorkflowStep<GrantState>[];
   /** Onward provision outside the agreement needs the provider's written consent, asked and answered here. */
   consents?: Consent[];

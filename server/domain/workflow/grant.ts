@@ -41,6 +41,14 @@ export function grantPartiesOf(actor: Actor | undefined, g: { consumerAgencyId: 
   return out;
 }
 
+/**
+ * Whether a grant gives access on `today` (a city date): active (not suspended, revoked or expired) and inside its
+ * period. Delivery details (endpoints, files, credentials) are shown to its holder only then (issue 9).
+ */
+export function grantInForce(g: Pick<Grant, 'state' | 'startsOn' | 'endsOn'>, today: string): boolean {
+  return g.state === 'active' && g.startsOn <= today && today <= g.endsOn;
+}
+
 /** Whether a grant whose period ends on `endsOn` (inclusive, a city date) has run out on `today`. */
 export function grantLapsed(endsOn: string, today: string): boolean {
   return today > endsOn;
@@ -52,5 +60,6 @@ export function conditionalGrant(r: SharingRequest, at: string): Grant {
     id: r.grantId ?? `grant-${r.id}`, version: 1, number: r.number, kind: 'conditional', state: 'active', requestId: r.id,
     consumerAgencyId: r.applicantAgencyId, consumerUserId: r.applicantUserId, providerAgencyId: r.providerAgencyId, resources: r.resources,
     resourceIds: r.resourceIds, purpose: r.purpose, scope: r.scope, startsOn: r.startsOn, endsOn: r.endsOn, steps: [], createdAt: at, updatedAt: at,
+    ...(r.reply ? { delivery: { deliveryMethod: r.reply.deliveryMethod, deliveryDetail: r.reply.deliveryDetail, deliverySchedule: r.reply.deliverySchedule } } : {}),
   };
 }
