@@ -321,6 +321,70 @@ describe('HTTP: security (issue 9)', () => {
     });
   });
 
+  describe('B24 four eyes: one person never takes two deciding steps on the same record, whatever roles it holds', () => {
+    it('on an entry: who accepted it does not also review it', async () => {
+      await account(app, 'dual', ['info_office', 'reviewer'], 'ag-xxb');
+      const dual = app.client();
+      await dual.login('dual', STRONG);
+      const gaj = await app.as('gaj');
+      const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
+      await stepOn(gaj, r.id, 'submit');
+      const accepted = await stepOn(dual, r.id, 'accept');
+      expect(accepted.body.status).to.equal('under_review');
+      expect(accepted.body.actions, 'not offered').not.to.include('approve');
+      const again = await stepOn(dual, r.id, 'approve');
+      expect(again.status).to.equal(403);
+      expect(again.body.detail_zh).to.contain('四眼原则');
+      expect((await stepOn(await app.as('reviewer'), r.id, 'approve')).body.status).to.equal('approved');
+    });
+
+    it('on a request: who accepted it does not also approve it; the same body may act again (a second review round)', async () => {
+      await account(app, 'dual', ['info_office', 'reviewer'], 'ag-xxb');
+      const dual = app.client();
+      await dual.login('dual', STRONG);
+      const entry = await published(app, '有条件共享', '常住人口基本信息');
+      const gsj = await app.as('gsj');
+      const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: entry.code, items: ['姓名'] }], ...terms() } })).body;
+      await act(gsj, r.id, 'submit');
+      expect((await act(dual, r.id, 'accept')).body.actions).to.deep.equal([]);
+      const refused = await act(dual, r.id, 'approve');
+      expect(refused.status).to.equal(403);
+      expect(refused.body.detail).to.contain('four eyes');
+      expect((await act(await app.as('reviewer'), r.id, 'approve')).body.state).to.equal('contact_sheet_issued');
+      expect((await app.store.requests.get(r.id))!.steps.map((x) => `${x.event}:${x.by}`)).to.deep.equal(['submit:gsj', 'accept:dual', 'approve:reviewer']);
+    });
+
+    it('on a batch: who compiled it, or decided on one of its entries, does not also approve it', async () => {
+      await account(app, 'compiler', ['info_office', 'city_approver'], 'ag-xxb');
+      await account(app, 'judge', ['reviewer', 'city_approver'], 'ag-fzb');
+      const [compiler, judge] = [app.client(), app.client()];
+      await compiler.login('compiler', STRONG);
+      await judge.login('judge', STRONG);
+      const [gaj, office, reviewer, approver] = [await app.as('gaj'), await app.as('office'), await app.as('reviewer'), await app.as('approver')];
+      const entry = async (name: string, by: Client) => {
+        const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput({ name }) })).body.resource;
+        await stepOn(gaj, r.id, 'submit');
+        await stepOn(office, r.id, 'accept');
+        await stepOn(by, r.id, 'approve');
+        return r.id as string;
+      };
+      const a = await entry('常住人口基本信息', reviewer);
+      const b1 = (await compiler.json('/api/v1/batches', { method: 'POST', json: { resources: [a] } })).body;
+      await batchStep(compiler, b1.id, 'submit');
+      expect((await compiler.json(`/api/v1/batches/${b1.id}`)).body.actions).to.deep.equal([]);
+      const own = await batchStep(compiler, b1.id, 'approve');
+      expect(own.status).to.equal(403);
+      expect((await batchStep(approver, b1.id, 'approve')).body.state).to.equal('approved');
+      const b = await entry('暂住人口登记信息', judge);
+      const b2 = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [b] } })).body;
+      await batchStep(office, b2.id, 'submit');
+      const reviewed = await batchStep(judge, b2.id, 'reject', { reason: '不予批准' });
+      expect(reviewed.status).to.equal(403);
+      expect(reviewed.body.detail_zh).to.contain('四眼原则');
+      expect((await app.store.batches.get(b2.id))!.state).to.equal('submitted');
+    });
+  });
+
   describe('B24 four eyes (accounts): the security administrator keeps the catalog administrable', () => {
     it('cannot disable or demote itself, nor the last active security administrator', async () => {
       const self = (await app.store.users.getBy('username', 'secadmin'))!;

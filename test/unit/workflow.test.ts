@@ -3,13 +3,13 @@
 import { expect } from 'chai';
 import { addWorkingDays, cityDate, cityDateTime, isOverdue, isWorkingDay, workCalendar, workingDaysBetween } from '../../server/domain/calendar.ts';
 import { GRANT_STATES, grantMachine, grantPartiesOf } from '../../server/domain/workflow/grant.ts';
-import { available, step, terminalStates, transitionFor } from '../../server/domain/workflow/machine.ts';
+import { available, decidedAs, step, terminalStates, transitionFor } from '../../server/domain/workflow/machine.ts';
 import {
-  REQUEST_EVENTS, REQUEST_FIELD_LABELS, REQUEST_STATES, type RequestKind, type RequestParty, type RequestState, requestMachine, requestPartiesOf,
+  REQUEST_DECIDING, REQUEST_EVENTS, REQUEST_FIELD_LABELS, REQUEST_STATES, type RequestKind, type RequestParty, type RequestState, requestMachine, requestPartiesOf,
 } from '../../server/domain/workflow/request.ts';
 import type { Actor, Role } from '../../server/domain/roles.ts';
 import { RESOURCE_STATUSES } from '../../server/domain/vocab.ts';
-import { PUBLICATION_EVENTS, batchMachine, publicationMachine, publicationPartiesOf } from '../../server/domain/workflow/publication.ts';
+import { PUBLICATION_DECIDING, PUBLICATION_EVENTS, batchMachine, publicationMachine, publicationPartiesOf } from '../../server/domain/workflow/publication.ts';
 
 const PARTIES: RequestParty[] = ['applicant', 'info_office', 'reviewer', 'provider'];
 const FULL = { reason: '理由', basis: '依据', deliveryMethod: '接口', deliveryDetail: '地址', deliverySchedule: '实时' };
@@ -182,5 +182,21 @@ describe('workflow: the catalog publication table', () => {
     expect([...publicationPartiesOf(a('ag-city', 'city_approver'), 'ag-p')]).to.deep.equal(['city_government']);
     expect([...publicationPartiesOf(a('ag-city', 'leadership'), 'ag-p')]).to.deep.equal([]);
     expect(step(batchMachine, 'submitted', 'reject', { parties: new Set(['city_government']), kind: 'batch', fields: {} }).ok).to.equal(false);
+  });
+
+  it('four eyes: a person who decided as one party does not decide as another on the same record (B24)', () => {
+    const steps = [{ event: 'submit', from: 'draft', by: 'steward' }, { event: 'accept', from: 'submitted', by: 'dual' }];
+    const eyes = { deciding: PUBLICATION_DECIDING, decidedAs: decidedAs(publicationMachine, steps, 'entry', 'dual') };
+    expect([...eyes.decidedAs]).to.deep.equal(['info_office']);
+    const both = new Set(['info_office', 'reviewer'] as const);
+    const r = step(publicationMachine, 'under_review', 'approve', { parties: both, kind: 'entry', fields: {}, fourEyes: eyes });
+    expect(r.ok === false && r.code).to.equal('four-eyes');
+    expect(available(publicationMachine, 'under_review', both, 'entry', eyes)).to.deep.equal([]);
+    // The same party again (a second round after a resubmission) is one decision-maker, not two.
+    expect(step(publicationMachine, 'submitted', 'accept', { parties: both, kind: 'entry', fields: {}, fourEyes: eyes }).ok).to.equal(true);
+    // Someone else is unaffected, and so is the steward's own act.
+    expect(step(publicationMachine, 'under_review', 'approve', { parties: both, kind: 'entry', fields: {}, fourEyes: { deciding: PUBLICATION_DECIDING, decidedAs: decidedAs(publicationMachine, steps, 'entry', 'other') } }).ok).to.equal(true);
+    const requestEyes = { deciding: REQUEST_DECIDING, decidedAs: decidedAs(requestMachine, [{ event: 'accept', from: 'submitted', by: 'dual' }], 'coordinate', 'dual') };
+    expect(step(requestMachine, 'coordinating', 'uphold', { parties: new Set(['reviewer'] as const), kind: 'coordinate', fields: { reason: 'x' }, fourEyes: requestEyes }).ok).to.equal(false);
   });
 });

@@ -2,14 +2,14 @@
 // 市信息办 submits to the city government. Each write is a compare-and-set on the version read; a batch decision moves
 // its entries one by one, each by compare-and-set, after the batch itself moved (so two decisions cannot both run).
 
-import { ConflictError, type FieldError, NotFoundError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
+import { ConflictError, type FieldError, ForbiddenError, NotFoundError, UniqueViolation, ValidationError, fieldError } from '../../domain/errors.ts';
 import type { Resource, ReviewStep } from '../../domain/resource.ts';
 import type { ResourceStatus } from '../../domain/vocab.ts';
 import { type Actor, hasRole } from '../../domain/roles.ts';
 import type { Batch, WorkflowStep } from '../../domain/workflow/entities.ts';
-import { available, transitionFor } from '../../domain/workflow/machine.ts';
+import { type FourEyes, available, decidedAs, transitionFor } from '../../domain/workflow/machine.ts';
 import {
-  BATCH_ENTRY_EVENT, BATCH_EVENTS, BATCH_EVENT_LABELS, BATCH_STATE_LABELS, type BatchState, ENTRY_EVENTS, PUBLICATION_EVENT_LABELS, PUBLICATION_FIELD_LABELS,
+  BATCH_ENTRY_EVENT, BATCH_EVENTS, PUBLICATION_DECIDING, BATCH_EVENT_LABELS, BATCH_STATE_LABELS, type BatchState, ENTRY_EVENTS, PUBLICATION_EVENT_LABELS, PUBLICATION_FIELD_LABELS,
   type PublicationEvent, type PublicationParty,
   batchMachine, publicationMachine, publicationPartiesOf,
 } from '../../domain/workflow/publication.ts';
@@ -60,12 +60,22 @@ function stepped(r: Resource, event: PublicationEvent, to: ResourceStatus, actor
   };
 }
 
+/** The steps taken on the version an event acts on: the revision's, or the entry's own (withdrawal acts on the published one). */
+function versionSteps(r: Resource, event?: PublicationEvent): ReviewStep[] {
+  return r.status === 'published' && r.revision && event !== 'withdraw' ? r.revision.steps : r.review?.steps ?? [];
+}
+
+/** What this person already decided on the entry's version (four eyes, B24). */
+function entryEyes(r: Resource, actor: Actor | undefined, event?: PublicationEvent): FourEyes<PublicationParty> {
+  return { deciding: PUBLICATION_DECIDING, decidedAs: actor ? decidedAs(publicationMachine, versionSteps(r, event), 'entry', actor.username) : new Set() };
+}
+
 /** The entry as its viewer sees it, with the publication steps they can take on it now. */
 export function presentWithSteps(r: Resource, actor: Actor | undefined) {
   const parties = publicationPartiesOf(actor, r.provider.agencyId);
-  const actions = available(publicationMachine, workflowStatus(r), parties, 'entry').filter((e) => ENTRY_EVENTS.includes(e));
+  const actions = available(publicationMachine, workflowStatus(r), parties, 'entry', entryEyes(r, actor)).filter((e) => ENTRY_EVENTS.includes(e));
   // A published entry under revision can still be withdrawn as it stands.
-  if (r.status === 'published' && r.revision && available(publicationMachine, 'published', parties, 'entry').includes('withdraw')) actions.push('withdraw');
+  if (r.status === 'published' && r.revision && available(publicationMachine, 'published', parties, 'entry', entryEyes(r, actor, 'withdraw')).includes('withdraw')) actions.push('withdraw');
   return { ...present(r, actor), actions };
 }
 
@@ -77,7 +87,7 @@ export const stepResource = defineAction({
     const { resource: r } = await loadVisible(ctx, actor, { id: input.id });
     const parties = publicationPartiesOf(actor, r.provider.agencyId);
     const from = workflowStatus(r, input.event);
-    const { to } = nextState(publicationMachine, { state: from, kind: 'entry', version: r.version }, input, parties, PUBLICATION_FIELD_LABELS);
+    const { to } = nextState(publicationMachine, { state: from, kind: 'entry', version: r.version }, input, parties, PUBLICATION_FIELD_LABELS, entryEyes(r, actor, input.event));
     const at = ctx.now().toISOString();
     const reason = input.fields.reason;
     const next = stepped(r, input.event, to, actor!, at, { reason });
@@ -119,8 +129,16 @@ function batchPartiesOf(actor: Actor | undefined): Set<PublicationParty> {
   return out;
 }
 
+/** What this person already decided on the batch: compiling it is the information office's decision too. */
+function batchEyes(b: Batch, actor: Actor | undefined): FourEyes<PublicationParty> {
+  if (!actor) return { deciding: PUBLICATION_DECIDING, decidedAs: new Set() };
+  const decided = decidedAs(batchMachine, b.steps, 'batch', actor.username);
+  if (b.createdBy === actor.username) decided.add('info_office');
+  return { deciding: PUBLICATION_DECIDING, decidedAs: decided };
+}
+
 export function presentBatch(b: Batch, actor: Actor | undefined) {
-  return { ...b, actions: available(batchMachine, b.state, batchPartiesOf(actor), 'batch') };
+  return { ...b, actions: available(batchMachine, b.state, batchPartiesOf(actor), 'batch', batchEyes(b, actor)) };
 }
 
 /** The batch an entry (or its revision) is in. */
@@ -201,7 +219,7 @@ export const createBatch = defineAction({
     const batch: Batch = {
       id: `batch-${number.toLowerCase()}`, version: 1, number, state: 'open', kind: 'batch',
       resources: found.map((r) => ({ id: r.id, code: r.code, name: r.name, agencyId: r.provider.agencyId, agencyName: r.provider.name })),
-      resourceIds: found.map((r) => r.id), steps: [], createdAt: at, updatedAt: at,
+      resourceIds: found.map((r) => r.id), steps: [], createdAt: at, updatedAt: at, createdBy: actor!.username,
     };
     const saved = await ctx.audited({ action: 'batch.create', object: batch.id, outcome: 'success', detail: { number, resources: batch.resourceIds.length } },
       (opts) => ctx.store.batches.create(batch, actor!, opts));
@@ -229,7 +247,20 @@ export const stepBatch = defineAction({
   run: async (actor, input, ctx) => {
     const b = await ctx.store.batches.get(input.id);
     if (!b) throw new NotFoundError('batch');
-    const { to } = nextState(batchMachine, b, input, batchPartiesOf(actor), PUBLICATION_FIELD_LABELS);
+    const { to } = nextState(batchMachine, b, input, batchPartiesOf(actor), PUBLICATION_FIELD_LABELS, batchEyes(b, actor));
+    // Deciding on a batch decides on each of its entries: whoever decided on one of them before (accepted, reviewed it)
+    // does not also approve or reject the batch that carries it.
+    if (input.event !== 'submit') {
+      const decided: string[] = [];
+      for (const id of b.resourceIds) {
+        const r = await ctx.store.resources.get(id);
+        if (r && [...entryEyes(r, actor).decidedAs].some((p) => p !== 'city_government' && PUBLICATION_DECIDING.has(p))) decided.push(r.code);
+      }
+      if (decided.length) {
+        throw new ForbiddenError(`同一人不能在同一事项上作出两个环节的决定(四眼原则):您已办理过 ${decided.join('、')},请由其他人员审批本批次`,
+          `four eyes: you decided on ${decided.join(', ')} before; someone else must decide on this batch`);
+      }
+    }
     const at = ctx.now().toISOString();
     const step: WorkflowStep<BatchState> = {
       event: input.event, from: b.state, to, by: actor!.username, byName: actor!.displayName, byAgencyId: actor!.agencyId, at,

@@ -11,9 +11,9 @@ import { canSeeResource, resourceVisibility } from '../../domain/visibility.ts';
 import { seesDeliveryDetail, withoutDeliveryDetail } from '../../domain/workflow/delivery.ts';
 import type { SharingRequest, WorkflowStep } from '../../domain/workflow/entities.ts';
 import { grantInForce } from '../../domain/workflow/grant.ts';
-import { available } from '../../domain/workflow/machine.ts';
+import { type FourEyes, available, decidedAs } from '../../domain/workflow/machine.ts';
 import {
-  REQUEST_EVENTS, REQUEST_EVENT_LABELS, REQUEST_FIELD_LABELS, REQUEST_STATES, REQUEST_STATE_LABELS, type RequestEvent, type RequestKind, type RequestParty,
+  REQUEST_DECIDING, REQUEST_EVENTS, REQUEST_EVENT_LABELS, REQUEST_FIELD_LABELS, REQUEST_STATES, REQUEST_STATE_LABELS, type RequestEvent, type RequestKind, type RequestParty,
   type RequestState, requestMachine, requestPartiesOf, requestedResource,
 } from '../../domain/workflow/request.ts';
 import { nextNumber } from '../numbers.ts';
@@ -49,13 +49,18 @@ async function loadRequest(ctx: ActionContext, actor: Actor | undefined, id: str
  */
 export async function presentRequest(ctx: Pick<ActionContext, 'store' | 'now'>, r: SharingRequest, actor: Actor | undefined) {
   const parties = requestPartiesOf(actor, r);
-  const shown = { ...r, actions: available(requestMachine, r.state, parties, r.kind) };
+  const shown = { ...r, actions: available(requestMachine, r.state, parties, r.kind, requestEyes(r, actor)) };
   if (!r.reply) return shown;
   const ours = { providerAgencyId: r.providerAgencyId, consumerAgencyId: r.applicantAgencyId };
   const mayHold = actor?.agencyId === r.applicantAgencyId && !!r.grantId;
   const grant = mayHold ? await ctx.store.grants.get(r.grantId!) : undefined;
   const inForce = !!grant && grantInForce(grant, cityDate(ctx.now()));
   return seesDeliveryDetail(actor, ours, inForce) ? shown : withoutDeliveryDetail(shown);
+}
+
+/** What this person already decided on the request (four eyes, B24). */
+function requestEyes(r: SharingRequest, actor: Actor | undefined): FourEyes<RequestParty> {
+  return { deciding: REQUEST_DECIDING, decidedAs: actor ? decidedAs(requestMachine, r.steps, r.kind, actor.username) : new Set() };
 }
 
 /** The published resources named, visible to the applicant, all of one other agency, and all of one share type. */
@@ -143,7 +148,7 @@ export const stepRequest = defineAction({
   input: (raw) => readStepInput(raw, REQUEST_EVENTS, REQUEST_FIELD_LABELS),
   run: async (actor, { id, event, fields, version }, ctx) => {
     const r = await loadRequest(ctx, actor, id);
-    const result = nextState(requestMachine, r, { id, event, fields, version }, requestPartiesOf(actor, r), REQUEST_FIELD_LABELS);
+    const result = nextState(requestMachine, r, { id, event, fields, version }, requestPartiesOf(actor, r), REQUEST_FIELD_LABELS, requestEyes(r, actor));
     const now = ctx.now();
     const at = now.toISOString();
     const stepEntry: WorkflowStep<RequestState> = {

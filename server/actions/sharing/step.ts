@@ -1,7 +1,7 @@
 // What a workflow step action reads and how a refused step reaches the user, shared by requests and grants.
 
 import { ConflictError, type FieldError, ForbiddenError, ValidationError, fieldError } from '../../domain/errors.ts';
-import { type FieldLabel, type Machine, step } from '../../domain/workflow/machine.ts';
+import { type FieldLabel, type FourEyes, type Machine, step } from '../../domain/workflow/machine.ts';
 import type { RawInput } from '../define.ts';
 import { readId } from '../input.ts';
 import { asObject, failIf, readVersion, text } from './terms.ts';
@@ -41,13 +41,14 @@ export function nextState<S extends string, E extends string, P extends string, 
   input: StepInput<E>,
   parties: ReadonlySet<P>,
   labels: Readonly<Record<string, FieldLabel>>,
+  fourEyes?: FourEyes<P>,
 ): { to: S; clock?: string } {
   if (record.version !== input.version) {
     throw new ConflictError('该事项已被他人处理,请刷新后再试', 'it changed since you read it; reload and try again', record.version);
   }
-  const result = step(machine, record.state, input.event, { parties, kind: record.kind, fields: input.fields, labels });
+  const result = step(machine, record.state, input.event, { parties, kind: record.kind, fields: input.fields, labels, fourEyes });
   if (result.ok) return result;
   if (result.code === 'missing-fields') throw new ValidationError(result.errors);
-  if (result.code === 'not-your-turn') throw new ForbiddenError(result.zh, result.en);
+  if (result.code === 'not-your-turn' || result.code === 'four-eyes') throw new ForbiddenError(result.zh, result.en);
   throw new ConflictError(result.zh, result.en, record.version);
 }

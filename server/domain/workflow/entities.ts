@@ -126,6 +126,8 @@ export interface Batch {
   steps: WorkflowStep<BatchState>[];
   createdAt: string;
   updatedAt: string;
+  /** Who compiled it: a decision of the information office's, so its compiler does not also approve it (B24). */
+  createdBy?: string;
 }
 
 /**

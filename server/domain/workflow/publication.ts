@@ -16,6 +16,9 @@ export const PUBLICATION_EVENTS = ['submit', 'accept', 'return', 'approve', 'res
 export type PublicationEvent = (typeof PUBLICATION_EVENTS)[number];
 export type PublicationParty = 'steward' | 'info_office' | 'reviewer' | 'city_government';
 
+/** The parties whose steps decide on an entry or a batch (four eyes: one person takes at most one of them). */
+export const PUBLICATION_DECIDING: ReadonlySet<PublicationParty> = new Set(['info_office', 'reviewer', 'city_government']);
+
 export const publicationMachine: Machine<ResourceStatus, PublicationEvent, PublicationParty> = {
   draft: { submit: { to: 'submitted', by: 'steward' } },
   submitted: {

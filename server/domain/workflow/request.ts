@@ -31,6 +31,9 @@ export type RequestEvent = (typeof REQUEST_EVENTS)[number];
 /** Who someone is to one request. */
 export type RequestParty = 'applicant' | 'info_office' | 'reviewer' | 'provider';
 
+/** The parties whose steps decide on a request (four eyes: one person takes at most one of them on a request). */
+export const REQUEST_DECIDING: ReadonlySet<RequestParty> = new Set(['info_office', 'reviewer']);
+
 /** `apply`: a 有条件共享 resource; `coordinate`: a 不予共享 resource the applicant needs for its duties. */
 export type RequestKind = 'apply' | 'coordinate';
 
