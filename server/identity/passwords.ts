@@ -33,11 +33,3 @@ export async function burnPasswordCheck(password: string): Promise<void> {
   await verifyPassword(password, await dummy);
 }
 
-export const PASSWORD_RULE = { min: 12, max: 128 };
-
-export function passwordProblem(pw: string): { zh: string; en: string } | undefined {
-  const len = [...pw].length;
-  if (len < PASSWORD_RULE.min) return { zh: `密码至少 ${PASSWORD_RULE.min} 个字符`, en: `the password needs at least ${PASSWORD_RULE.min} characters` };
-  if (len > PASSWORD_RULE.max) return { zh: `密码最多 ${PASSWORD_RULE.max} 个字符`, en: `the password allows at most ${PASSWORD_RULE.max} characters` };
-  return undefined;
-}

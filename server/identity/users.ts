@@ -6,7 +6,8 @@ import { type FieldError, UniqueViolation, ValidationError, fieldError } from '.
 import { hasLineBreak } from '../domain/plain-text.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
 import type { ActorRef, Store, WriteOptions } from '../ports/store.ts';
-import { hashPassword, passwordProblem } from './passwords.ts';
+import { passwordProblem } from './password-policy.ts';
+import { hashPassword } from './passwords.ts';
 
 export interface NewUser {
   username: string;
@@ -45,7 +46,7 @@ export async function createUser(store: Store, u: NewUser, actor: ActorRef, opts
     errors.push(fieldError('/agencyId', 'unknown_agency', '所属机关不存在', 'agency does not exist'));
   }
   errors.push(...roleProblems(u.roles));
-  const pw = typeof u.password === 'string' ? passwordProblem(u.password) : { zh: '密码为必填项', en: 'password is required' };
+  const pw = typeof u.password === 'string' ? passwordProblem(u.password, { username: typeof u.username === 'string' ? u.username : undefined, displayName: typeof u.displayName === 'string' ? u.displayName : undefined }) : { zh: '密码为必填项', en: 'password is required' };
   if (pw) errors.push(fieldError('/password', 'weak_password', pw.zh, pw.en));
   if (errors.length) throw new ValidationError(errors);
   try {

@@ -385,6 +385,30 @@ describe('HTTP: security (issue 9)', () => {
     });
   });
 
+  describe('B25 weak passwords are refused', () => {
+    const create = async (username: string, displayName: string, password: string) => (await app.as('secadmin')).json('/api/v1/users', {
+      method: 'POST', json: { username, displayName, agencyId: 'ag-mzj', roles: ['agency_staff'], password },
+    });
+    for (const [what, password] of [['common', 'password1234'], ['a keyboard walk', '1qaz2wsx3edc'], ['a breached Chinese favourite', 'woaini131452'], ['a name and a year', 'zhangsan12345'], ['too short', 'Xy7$kq']]) {
+      it(`refuses ${what} (${password}) with a Chinese message`, async () => {
+        const res = await create('weakling', '陈静', password);
+        expect(res.status).to.equal(422);
+        expect(res.body.errors).to.have.length(1);
+        expect(res.body.errors[0]).to.include({ pointer: '/password', code: 'weak_password' });
+        expect(res.body.errors[0].message.zh).to.match(/密码/);
+        expect(await app.store.users.getBy('username', 'weakling')).to.equal(undefined);
+      });
+    }
+    it('refuses a password containing the username or the name, in characters or pinyin; accepts a strong one', async () => {
+      for (const password of ['chenjing.mzj-garden-77', 'my-name-is-陈静-2026', 'ChenJing-Garden-River-77', 'cj-chenjing-2026-ok']) {
+        const res = await create('chenjing.mzj', '陈静(市民政局)', password);
+        expect(res.status, password).to.equal(422);
+        expect(res.body.errors[0].message.zh, password).to.contain('用户名或姓名');
+      }
+      expect((await create('chenjing.mzj', '陈静(市民政局)', 'orchard-lantern-river-58')).status).to.equal(201);
+    });
+  });
+
   describe('B24 four eyes (accounts): the security administrator keeps the catalog administrable', () => {
     it('cannot disable or demote itself, nor the last active security administrator', async () => {
       const self = (await app.store.users.getBy('username', 'secadmin'))!;

@@ -82,7 +82,7 @@ describe('start-up', function () {
   it('creates the first administrator from the command line, with the password on standard input', () => {
     const env = { ...process.env, DATA_DIR: dir, NODE_ENV: 'development' };
     const ok = spawnSync('npx', ['tsx', 'server/cli/user.ts', 'create', '--username', 'admin', '--name', '管理员', '--agency', 'ag-xxb', '--role', 'security_admin', '--password-stdin'],
-      { env, input: 'a-strong-admin-password\n', encoding: 'utf8' });
+      { env, input: 'orchard-lantern-river-58\n', encoding: 'utf8' });
     expect(ok.status, ok.stderr).to.equal(0);
     expect(ok.stdout).to.contain('created admin');
     const bad = spawnSync('npx', ['tsx', 'server/cli/user.ts', 'create', '--username', 'x', '--agency', 'nope', '--role', 'god', '--password-stdin'], { env, input: 'short\n', encoding: 'utf8' });
