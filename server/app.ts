@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -15,14 +16,14 @@ import { apiRouter, requestMeta } from './http/api.ts';
 import { configurePassport, resolveActor } from './http/auth.ts';
 import { guardInput, requireJson, requireUtf8 } from './http/guard.ts';
 import { pagesRouter } from './http/pages.ts';
-import { renderProblemPage } from './http/view.ts';
+import { csrfFor, renderProblemPage } from './http/view.ts';
 import { errorHandler } from './http/problem.ts';
 import { PortSessionStore } from './http/session-store.ts';
 import type { Logger } from './log.ts';
 
 export interface AppDeps extends Services {
   config: Pick<Config, 'sessionSecret' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'trustProxy' | 'secureCookies' | 'env'>
-    & Partial<Pick<Config, 'searchRatePerSecond'>>;
+    & Partial<Pick<Config, 'searchRatePerSecond' | 'anonymousRatePerSecond'>>;
   log: Logger;
 }
 
@@ -110,6 +111,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(resolveActor(store));
+  app.use(cookieParser());
+  app.locals.csrf = csrfFor(config);
 
   // State-changing requests from another site are refused outright (B13); forms also carry a CSRF token.
   app.use((req, _res, next) => {
@@ -132,6 +135,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(['/api/v1/search', '/search'], (req, res, next) => {
     const actor = res.locals.actor as Actor | undefined;
     const wait = buckets.take(actor ? `u:${actor.userId}` : `a:${addressKey(req.ip ?? '')}`);
+    next(wait > 0 ? new RateLimitedError(wait) : undefined);
+  });
+  // Anonymous API reads per address: the public catalog is open, but not to be scraped at machine speed by one client.
+  const anonymous = new TokenBuckets(config.anonymousRatePerSecond ?? 20, Math.max(1, (config.anonymousRatePerSecond ?? 20) * 3));
+  app.use('/api', (req, res, next) => {
+    if (res.locals.actor || req.method !== 'GET') return next();
+    const wait = anonymous.take(addressKey(req.ip ?? ''));
     next(wait > 0 ? new RateLimitedError(wait) : undefined);
   });
 

@@ -30,7 +30,7 @@ import { publicationPages } from './publication-pages.ts';
 import { recordForm } from './record-forms.ts';
 import { sharingPages } from './sharing-pages.ts';
 import { workflowAdminPages } from './workflow-admin-pages.ts';
-import { csrfSynchronisedProtection, render, requireSignIn, withQuery } from './view.ts';
+import { csrfProtection, render, requireSignIn, withQuery } from './view.ts';
 
 async function formChoices(req: Request, res: Response, services: Services) {
   const [agencies, nodes] = await Promise.all([runAction(listAgencies, req, res, services), runAction(listClassification, req, res, services)]);
@@ -58,7 +58,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
   r.get('/login', (req, res) => {
     render(req, res, './auth/login', { next: safeNext(req.query.next), failed: req.query.failed === '1' });
   });
-  r.post('/login', csrfSynchronisedProtection, (req, res, next) => {
+  r.post('/login', csrfProtection, (req, res, next) => {
     const target = safeNext(req.body?.next);
     pp.authenticate('local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
@@ -71,7 +71,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
       });
     })(req, res, next);
   });
-  r.post('/logout', csrfSynchronisedProtection, (req, res, next) => {
+  r.post('/logout', csrfProtection, (req, res, next) => {
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => {
@@ -94,7 +94,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     render(req, res, './resources/form', { ...(await formChoices(req, res, services)), form: resourceToForm(undefined, actor.agencyId), errors: {}, mode: 'new' });
   });
 
-  r.post('/resources', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/resources', requireSignIn, csrfProtection, async (req, res) => {
     const actor = res.locals.actor as Actor;
     const { input, itemRows } = formToResourceInput(req.body, actor.agencyId);
     try {
@@ -126,7 +126,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     render(req, res, './resources/detail', { r: resource, flash, canEdit, history, steps, stepWords: PUBLICATION_EVENT_LABELS, stale, may, revisionChanges });
   });
 
-  r.post('/resources/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/resources/:id/steps', requireSignIn, csrfProtection, async (req, res) => {
     const form = req.body as Record<string, string>;
     try {
       const saved = await runAction(stepResource, req, res, services, { event: form.event, version: Number(form.version), ...(form.reason ? { reason: form.reason } : {}) });
@@ -155,7 +155,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
     render(req, res, './resources/form', { ...(await formChoices(req, res, services)), form: resourceToForm((resource.revision?.content as Resource | undefined) ?? resource, actor.agencyId), errors: {}, mode: 'edit', id: resource.id });
   });
 
-  r.post('/resources/:id', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/resources/:id', requireSignIn, csrfProtection, async (req, res) => {
     const actor = res.locals.actor as Actor;
     const { input, itemRows } = formToResourceInput(req.body, actor.agencyId);
     const body = { ...input, version: Number(req.body?.version) };

@@ -9,7 +9,7 @@ import { createBatch, getBatch, listBatches, stepBatch } from '../actions/resour
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { BATCH_EVENT_LABELS, BATCH_STATE_LABELS, type BatchEvent } from '../domain/workflow/publication.ts';
 import { runAction } from './api.ts';
-import { csrfSynchronisedProtection, render, requireSignIn, withQuery } from './view.ts';
+import { csrfProtection, render, requireSignIn, withQuery } from './view.ts';
 
 const WORDS = { states: BATCH_STATE_LABELS, events: BATCH_EVENT_LABELS };
 
@@ -25,7 +25,7 @@ export function publicationPages(r: Router, services: Services): void {
     render(req, res, './publication/batches', { page, approved, flash, words: WORDS });
   });
 
-  r.post('/batches', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/batches', requireSignIn, csrfProtection, async (req, res) => {
     const chosen = (req.body as Record<string, unknown>).resources;
     const ids = chosen === undefined ? [] : Array.isArray(chosen) ? chosen : [chosen];
     try {
@@ -46,7 +46,7 @@ export function publicationPages(r: Router, services: Services): void {
     render(req, res, './publication/batch', { b: batch, flash, words: WORDS });
   });
 
-  r.post('/batches/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/batches/:id/steps', requireSignIn, csrfProtection, async (req, res) => {
     const form = req.body as Record<string, string>;
     try {
       const saved = await runAction(stepBatch, req, res, services, { event: form.event, version: Number(form.version), ...(form.reason ? { reason: form.reason } : {}) });

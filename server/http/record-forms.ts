@@ -5,13 +5,13 @@ import type { Router } from 'express';
 import type { Action, Services } from '../actions/define.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { runAction } from './api.ts';
-import { csrfSynchronisedProtection, requireSignIn } from './view.ts';
+import { csrfProtection, requireSignIn } from './view.ts';
 
 export function recordForm(
   r: Router, services: Services, path: string, action: Action<any, unknown>,
   body: (form: Record<string, string>) => Record<string, unknown>, done: string, back: (params: Record<string, string>) => string,
 ): void {
-  r.post(path, requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post(path, requireSignIn, csrfProtection, async (req, res) => {
     const f = req.body as Record<string, string>;
     try {
       await runAction(action, req, res, services, { ...body(f), version: Number(f.version) });

@@ -22,7 +22,11 @@ export class PortSessionStore extends session.Store {
     this.port.destroy(sid).then(() => cb?.(), (e) => cb?.(e));
   }
 
+  /**
+   * Rolling sessions push their expiry forward after every response. That is best effort: when the store cannot
+   * write (F9), the answer already went out, and the session simply keeps its old expiry.
+   */
   override touch(sid: string, s: session.SessionData, cb?: (err?: unknown) => void): void {
-    this.set(sid, s, cb);
+    this.set(sid, s, () => cb?.());
   }
 }

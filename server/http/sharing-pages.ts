@@ -19,7 +19,7 @@ import {
 } from '../domain/workflow/request.ts';
 import { runAction } from './api.ts';
 import { recordForm } from './record-forms.ts';
-import { csrfSynchronisedProtection, render, requireSignIn, withParams, withQuery } from './view.ts';
+import { csrfProtection, render, requireSignIn, withParams, withQuery } from './view.ts';
 
 const WORDS = {
   states: REQUEST_STATE_LABELS, events: REQUEST_EVENT_LABELS, fields: REQUEST_FIELD_LABELS, grantStates: GRANT_STATE_LABELS, grantEvents: GRANT_EVENT_LABELS,
@@ -72,7 +72,7 @@ export function sharingPages(r: Router, services: Services): void {
     });
   });
 
-  r.post('/requests', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/requests', requireSignIn, csrfProtection, async (req, res) => {
     const form = req.body as Record<string, unknown>;
     const code = typeof form.resource === 'string' ? form.resource : '';
     const body = requestBody(form, code);
@@ -120,7 +120,7 @@ export function sharingPages(r: Router, services: Services): void {
     render(req, res, './sharing/request', { r: request, actions, flash, words: WORDS, ag: await agencyName(), overdue: request.deadline ? isOverdue(request.deadline.due, services.now()) : false, errors: {} });
   });
 
-  r.post('/requests/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/requests/:id/steps', requireSignIn, csrfProtection, async (req, res) => {
     const form = req.body as Record<string, string>;
     const body: Record<string, unknown> = { event: form.event, version: Number(form.version) };
     for (const f of Object.keys(REQUEST_FIELD_LABELS)) if (form[f]) body[f] = form[f];
@@ -166,7 +166,7 @@ export function sharingPages(r: Router, services: Services): void {
     render(req, res, './sharing/grant', { g: grant, flash, words: WORDS, ag: await agencyName(), may });
   });
 
-  r.post('/grants/:id/steps', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/grants/:id/steps', requireSignIn, csrfProtection, async (req, res) => {
     const form = req.body as Record<string, string>;
     try {
       const saved = await runAction(stepGrant, req, res, services, { event: form.event, version: Number(form.version), ...(form.reason ? { reason: form.reason } : {}) });

@@ -2,8 +2,8 @@
 // and the sign-in gate.
 
 import { resolve } from 'node:path';
-import { csrfSync } from 'csrf-sync';
-import type { NextFunction, Request, Response } from 'express';
+import { type DoubleCsrfUtilities, doubleCsrf } from 'csrf-csrf';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Eta } from 'eta';
 import { cityDateTime } from '../domain/calendar.ts';
 import { codeSlug } from '../domain/codes.ts';
@@ -22,15 +22,34 @@ export const eta = new Eta({ views: resolve(import.meta.dirname, '../../views'),
 
 const VOCAB = { FORMAT_TYPES, SHARE_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, UPDATE_CYCLES, BASE_DATABASES, DATA_TYPES, STATUS_LABELS, ROLE_LABELS };
 
-export const { generateToken, csrfSynchronisedProtection } = csrfSync({
-  getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
-  errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
-});
+/**
+ * CSRF for forms: a signed double-submit cookie (csrf-csrf). The token is an HMAC under the session secret, bound to
+ * the session id once signed in; it is kept in a cookie, not the session, so an anonymous visitor's login form writes
+ * no session row (issue 9). Before sign-in the binding is to no session: a login form posted from another site still
+ * fails, because it cannot carry the __Host-, SameSite=Strict cookie, and the Origin check refuses it first.
+ */
+export function csrfFor(config: { sessionSecret: string; secureCookies: boolean }): DoubleCsrfUtilities {
+  return doubleCsrf({
+    getSecret: () => `csrf:${config.sessionSecret}`,
+    getSessionIdentifier: (req) => (req.user ? req.sessionID : ''),
+    cookieName: config.secureCookies ? '__Host-csrf' : 'csrf',
+    cookieOptions: { sameSite: 'strict', path: '/', secure: config.secureCookies, httpOnly: true },
+    getCsrfTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+    errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
+  });
+}
+
+/** The app's CSRF utilities (createApp puts them in app.locals, so several apps in one process keep their own). */
+function csrf(req: Request): DoubleCsrfUtilities {
+  return req.app.locals.csrf as DoubleCsrfUtilities;
+}
+
+export const csrfProtection: RequestHandler = (req, res, next) => csrf(req).doubleCsrfProtection(req, res, next);
 
 export function render(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200): void {
   const actor = res.locals.actor as Actor | undefined;
-  // Anonymous visitors see no form but the login form; minting a token for them would write a session per page view.
-  const csrfToken = req.session && (actor || view === './auth/login') ? generateToken(req) : '';
+  // Anonymous visitors see no form but the login form.
+  const csrfToken = actor || view === './auth/login' ? csrf(req).generateCsrfToken(req, res) : '';
   res.status(status).type('html').send(eta.render(view, { ...data, actor, csrfToken, v: VOCAB, codeSlug, when: cityDateTime, unread: res.locals.unread ?? 0, path: req.path, hasRole: (...r: Parameters<typeof hasRole>[1][]) => hasRole(actor, ...r) }));
 }
 

@@ -8,7 +8,7 @@ import { getDeadlines, listCalendar, removeCalendarDay, setCalendarDay, setDeadl
 import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.ts';
 import { type Actor, hasRole } from '../domain/roles.ts';
 import { runAction } from './api.ts';
-import { csrfSynchronisedProtection, render, requireSignIn, withParams, withQuery } from './view.ts';
+import { csrfProtection, render, requireSignIn, withParams, withQuery } from './view.ts';
 
 /** Only same-site paths: a notice's link is ours, but the check costs nothing. */
 function ownPath(v: unknown): string {
@@ -22,7 +22,7 @@ export function workflowAdminPages(r: Router, services: Services): void {
   });
 
   /** Opening a notice marks it read and goes where it points. */
-  r.post('/inbox/:id', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/inbox/:id', requireSignIn, csrfProtection, async (req, res) => {
     await runAction(readNotice, req, res, services);
     res.redirect(303, ownPath((req.body as Record<string, unknown>).link));
   });
@@ -38,7 +38,7 @@ export function workflowAdminPages(r: Router, services: Services): void {
     render(req, res, './workflow/clocks', { deadlines, calendar, year: Number(year), flash });
   });
 
-  r.post('/admin/clocks/deadlines', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/admin/clocks/deadlines', requireSignIn, csrfProtection, async (req, res) => {
     const f = req.body as Record<string, string>;
     try {
       await runAction(setDeadlines, req, res, services, { review: Number(f.review), reply: Number(f.reply), deliberation: Number(f.deliberation), version: Number(f.version) });
@@ -50,7 +50,7 @@ export function workflowAdminPages(r: Router, services: Services): void {
     res.redirect(303, '/admin/clocks');
   });
 
-  r.post('/admin/clocks/days', requireSignIn, csrfSynchronisedProtection, async (req, res) => {
+  r.post('/admin/clocks/days', requireSignIn, csrfProtection, async (req, res) => {
     const f = req.body as Record<string, string>;
     try {
       if (f.remove === '1') await runAction(removeCalendarDay, withParams(req, { date: f.date }), res, services);

@@ -134,6 +134,8 @@ export interface SessionStorePort {
   set(sid: string, rec: SessionRecord): Promise<void>;
   destroy(sid: string): Promise<void>;
   prune(now: number): Promise<number>;
+  /** Sessions that have not expired at `now`. */
+  count(now: number): Promise<number>;
 }
 
 export interface AuditLog {

@@ -187,6 +187,7 @@ export function storeContract(makeStore: () => Promise<Store>): void {
       await store.sessions.set('s2', { data: '{}', expiresAt: Date.now() - 1 });
       expect((await store.sessions.get('s1'))?.data).to.equal('{"a":1}');
       expect(await store.sessions.get('s2')).to.equal(undefined);
+      expect(await store.sessions.count(Date.now())).to.equal(1);
       expect(await store.sessions.prune(Date.now())).to.be.at.least(1);
       await store.sessions.destroy('s1');
       expect(await store.sessions.get('s1')).to.equal(undefined);

@@ -12,9 +12,11 @@ import { SYSTEM, resourceInput } from '../support/fixtures.ts';
 import { DELIVERY, act, batchStep, published, stepOn, terms } from '../support/workflow.ts';
 import { flagOverdue } from '../../server/actions/sharing/requests.ts';
 import type { Client, TestApp } from '../support/harness.ts';
-import { USERS, startApp } from '../support/harness.ts';
+import { PASSWORD, USERS, startApp } from '../support/harness.ts';
 
 const STRONG = 'plum-orchard-ledger-7731';
+
+const sessionRows = (app: TestApp) => app.store.sessions.count(Date.now());
 
 async function account(app: TestApp, username: string, roles: string[], agencyId = 'ag-mzj'): Promise<{ id: string; version: number }> {
   const sec = await app.as('secadmin');
@@ -406,6 +408,78 @@ describe('HTTP: security (issue 9)', () => {
         expect(res.body.errors[0].message.zh, password).to.contain('用户名或姓名');
       }
       expect((await create('chenjing.mzj', '陈静(市民政局)', 'orchard-lantern-river-58')).status).to.equal(201);
+    });
+  });
+
+  describe('B27 static files, anonymous visitors, client errors', () => {
+    it('answers Range and conditional headers on static files with 206/416/412/304, never 500', async () => {
+      const c = app.client();
+      const full = await c.fetch('/static/app.css');
+      expect(full.status).to.equal(200);
+      const etag = full.headers.get('etag')!;
+      const size = Number(full.headers.get('content-length'));
+      expect((await c.fetch('/static/app.css', { headers: { range: 'bytes=0-9' } })).status).to.equal(206);
+      const beyond = await c.fetch('/static/app.css', { headers: { range: `bytes=${size + 10}-${size + 20}` } });
+      expect(beyond.status).to.equal(416);
+      expect(beyond.headers.get('content-range')).to.equal(`bytes */${size}`);
+      expect((await c.fetch('/static/app.css', { headers: { 'if-match': '"not-the-etag"' } })).status).to.equal(412);
+      // As a browser revalidates (fetch() itself adds Cache-Control: no-cache to conditional requests).
+      expect((await c.fetch('/static/app.css', { headers: { 'if-none-match': etag, 'cache-control': 'max-age=0' } })).status).to.equal(304);
+      expect((await c.fetch('/static/app.css', { headers: { 'if-unmodified-since': 'Mon, 01 Jan 1990 00:00:00 GMT' } })).status).to.equal(412);
+      for (const range of ['bytes=abc', 'bytes=5-1', 'lines=1-2', `bytes=0-1,${'2-3,'.repeat(50)}4-5`]) {
+        expect((await c.fetch('/static/app.css', { headers: { range } })).status, range).to.be.oneOf([200, 206, 416]);
+      }
+    });
+
+    it('logs client errors as a line without a stack, server errors with their cause', async () => {
+      const lines: Record<string, unknown>[] = [];
+      const record = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => lines.push({ level, msg, ...fields });
+      const logged = await startApp({ noIndex: true, log: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } });
+      try {
+        const c = logged.client();
+        await c.fetch('/static/app.css', { headers: { range: 'bytes=999999-1000000' } });
+        await c.json('/api/v1/resources/%E0%A4%A');
+        await c.json('/api/v1/resources?limit=abc');
+        expect(lines.filter((l) => l.level === 'error'), JSON.stringify(lines)).to.deep.equal([]);
+        expect(JSON.stringify(lines)).not.to.contain('    at ');
+      } finally {
+        await logged.close();
+      }
+    });
+
+    it('creates no session row for anonymous page views, the login form included', async () => {
+      await app.search.rebuild();
+      const anon = app.client();
+      const before = await sessionRows(app);
+      for (const path of ['/login', '/resources', '/search', '/login?next=%2Fdashboard']) {
+        const res = await anon.fetch(path, { headers: { accept: 'text/html' } });
+        expect(res.status, path).to.equal(200);
+        expect(res.headers.getSetCookie().filter((x) => x.startsWith('sid=')), path).to.deep.equal([]);
+      }
+      expect(await sessionRows(app)).to.equal(before);
+      // The login form still works: its token is a signed cookie.
+      await anon.login('gaj', PASSWORD);
+      expect((await anon.json('/api/v1/me')).status).to.equal(200);
+      expect(await sessionRows(app)).to.equal(before + 1);
+    });
+
+    it('limits anonymous API reads per address, not signed-in ones', async () => {
+      const limited = await startApp({ noIndex: true, config: { anonymousRatePerSecond: 2 } });
+      try {
+        const anon = limited.client();
+        const statuses: number[] = [];
+        for (let i = 0; i < 10; i++) statuses.push((await anon.json('/api/v1/agencies')).status);
+        // A burst of three seconds' worth (6), then one client is held back.
+        expect(statuses.slice(0, 6)).to.deep.equal([200, 200, 200, 200, 200, 200]);
+        expect(statuses.slice(6)).to.include(429);
+        const refused = await anon.json('/api/v1/agencies');
+        expect(refused.headers.get('retry-after')).to.match(/^\d+$/);
+        expect(refused.body.title_zh).to.equal('请求过于频繁');
+        const gaj = await limited.as('gaj');
+        for (let i = 0; i < 10; i++) expect((await gaj.json('/api/v1/agencies')).status).to.equal(200);
+      } finally {
+        await limited.close();
+      }
     });
   });
 

@@ -12,7 +12,7 @@ import type { SearchEngine } from '../../server/ports/search.ts';
 import type { SyncOptions } from '../../indexers/sync.ts';
 import type { Role } from '../../server/domain/roles.ts';
 import { createUser } from '../../server/identity/users.ts';
-import { silentLogger } from '../../server/log.ts';
+import { type Logger, silentLogger } from '../../server/log.ts';
 import type { Store } from '../../server/ports/store.ts';
 import { SEED_ACTOR, ensureReferenceData } from '../../server/seed/bootstrap.ts';
 import { TEST_AUDIT_KEY } from './fixtures.ts';
@@ -56,6 +56,8 @@ export interface StartOptions {
   searchTimeoutMs?: number;
   /** Leave the index unbuilt (F13 tests build it themselves). */
   noIndex?: boolean;
+  /** Where the app logs (silent by default). */
+  log?: Logger;
 }
 
 export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
@@ -75,8 +77,8 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   if (!opts.noIndex) await search.rebuild();
   search.sync.start();
   const app = createApp({
-    store, synonyms, now: () => new Date(), log: silentLogger, search,
-    config: { sessionSecret: 'x'.repeat(40), sessionIdleMinutes: 30, sessionAbsoluteHours: 12, trustProxy: 0, secureCookies: false, env: 'test', searchRatePerSecond: 0, ...opts.config },
+    store, synonyms, now: () => new Date(), log: opts.log ?? silentLogger, search,
+    config: { sessionSecret: 'x'.repeat(40), sessionIdleMinutes: 30, sessionAbsoluteHours: 12, trustProxy: 0, secureCookies: false, env: 'test', searchRatePerSecond: 0, anonymousRatePerSecond: 0, ...opts.config },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

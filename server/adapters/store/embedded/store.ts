@@ -47,6 +47,9 @@ class SqliteSessions implements SessionStorePort {
   async prune(now: number): Promise<number> {
     return sqliteGuard(() => Number(this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes));
   }
+  async count(now: number): Promise<number> {
+    return sqliteGuard(() => (this.db.prepare('SELECT count(*) AS n FROM sessions WHERE expires_at > ?').get(now) as { n: number }).n);
+  }
 }
 
 class SqliteIdempotency implements IdempotencyStore {

@@ -37,6 +37,10 @@ export class MongoSessions implements SessionStorePort {
     });
   }
 
+  count(now: number): Promise<number> {
+    return this.ctx.run(() => this.ctx.models.sessions.countDocuments({ expiresAt: mongoose.trusted({ $gt: expiry(now) }) }).exec());
+  }
+
   prune(now: number): Promise<number> {
     return this.ctx.run(async () => {
       const res = await this.ctx.models.sessions.deleteMany({ expiresAt: mongoose.trusted({ $lte: expiry(now) }) });
