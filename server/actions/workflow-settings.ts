@@ -84,7 +84,7 @@ export const setCalendarDay = defineAction({
     const body = asObject(raw.body);
     const errors: FieldError[] = [];
     if (body.kind !== 'holiday' && body.kind !== 'workday') errors.push(fieldError('/kind', 'enum', '请选择节假日或调休上班日', 'kind must be holiday or workday'));
-    const name = text(body, 'name', ['名称', 'name'], errors);
+    const name = text(body, 'name', ['名称', 'name'], errors, true, true);
     failIf(errors);
     return { date, kind: body.kind as CalendarRecord['kind'], name };
   },

@@ -8,6 +8,7 @@ import { ValidationError } from '../../server/domain/errors.ts';
 import { hasClassificationMarking } from '../../server/domain/secrecy.ts';
 import { WITHHELD } from '../../server/domain/workflow/delivery.ts';
 import { actionContext } from '../../server/http/api.ts';
+import { pruneIdempotency } from '../../server/http/idempotency.ts';
 import { SYSTEM, resourceInput } from '../support/fixtures.ts';
 import { DELIVERY, act, batchStep, published, stepOn, terms } from '../support/workflow.ts';
 import { flagOverdue } from '../../server/actions/sharing/requests.ts';
@@ -270,6 +271,56 @@ describe('HTTP: security (issue 9)', () => {
       const stored = (await app.store.grants.get(grantId))!;
       await app.store.grants.update(grantId, { ...stored, state: 'active', startsOn: '2099-01-01', endsOn: '2099-12-31' }, stored.version, SYSTEM);
       expect(await detailOf(gsj), 'before the period starts').to.deep.equal([WITHHELD, WITHHELD]);
+    });
+  });
+
+  describe('F19 idempotency keys and derived ids', () => {
+    const allKeys = () => app.store.idempotency.prune('9999-12-31T00:00:00.000Z');
+
+    it('a request that failed forgets its key, so the corrected retry with the same key goes through, once', async () => {
+      const entry = await published(app, '有条件共享', '常住人口基本信息');
+      const gsj = await app.as('gsj');
+      const headers = { 'idempotency-key': 'apply-0001' };
+      const wanted = { resources: [{ code: entry.code, items: ['姓名'] }] };
+      const wrong = await gsj.json('/api/v1/requests', { method: 'POST', headers, json: { ...wanted, ...terms({ purpose: '' }) } });
+      expect(wrong.status).to.equal(422);
+      const fixed = await gsj.json('/api/v1/requests', { method: 'POST', headers, json: { ...wanted, ...terms() } });
+      expect(fixed.status, JSON.stringify(fixed.body)).to.equal(201);
+      const again = await gsj.json('/api/v1/requests', { method: 'POST', headers, json: { ...wanted, ...terms() } });
+      expect(again.status).to.equal(201);
+      expect(again.body.id).to.equal(fixed.body.id);
+      expect(await app.store.requests.count()).to.equal(1);
+      // A step refused for a stale version (409) frees its key too.
+      const step = (version: number) => gsj.json(`/api/v1/requests/${fixed.body.id}/steps`, { method: 'POST', headers: { 'idempotency-key': 'submit-1' }, json: { event: 'submit', version } });
+      expect((await step(99)).status).to.equal(409);
+      expect((await step(fixed.body.version)).status).to.equal(200);
+    });
+
+    it('unauthenticated requests never store a key; keys older than a day are pruned', async () => {
+      for (let i = 0; i < 3; i++) {
+        const res = await app.client().json('/api/v1/requests', { method: 'POST', headers: { 'idempotency-key': `anon-${i}` }, json: {} });
+        expect(res.status).to.equal(401);
+      }
+      expect(await allKeys()).to.equal(0);
+      await (await app.as('gsj')).json('/api/v1/notifications/none/read', { method: 'POST', headers: { 'idempotency-key': 'n-1' } });
+      const gaj = await app.as('gaj');
+      const r = (await gaj.json('/api/v1/resources', { method: 'POST', headers: { 'idempotency-key': 'reg-1' }, json: resourceInput() })).body.resource;
+      expect(await pruneIdempotency(app.store, new Date())).to.equal(0);
+      expect(await pruneIdempotency(app.store, new Date(Date.now() + 25 * 3600_000))).to.equal(1);
+      // Pruned: the same key is free again (a new registration, not the old answer).
+      const second = await gaj.json('/api/v1/resources', { method: 'POST', headers: { 'idempotency-key': 'reg-1' }, json: resourceInput({ name: '暂住人口登记信息' }) });
+      expect(second.status).to.equal(201);
+      expect(second.body.resource.id).not.to.equal(r.id);
+    });
+
+    it('a deleted calendar day can be set again (its id is derived from the date): no tombstone blocks it', async () => {
+      const sys = await app.as('sysadmin');
+      const set = (name: string) => sys.json('/api/v1/calendar/2027-10-01', { method: 'PUT', json: { kind: 'holiday', name } });
+      expect((await set('国庆节')).status).to.equal(200);
+      expect((await sys.json('/api/v1/calendar/2027-10-01', { method: 'DELETE' })).status).to.equal(204);
+      const again = await set('国庆节');
+      expect(again.status, JSON.stringify(again.body)).to.equal(200);
+      expect((await sys.json('/api/v1/calendar?year=2027')).body.items.map((d: { date: string }) => d.date)).to.deep.equal(['2027-10-01']);
     });
   });
 
