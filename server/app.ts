@@ -65,13 +65,17 @@ export function createApp(deps: AppDeps): Express {
   });
   // Ready means the store answers. The index is reported beside it: when it is down the app still takes writes
   // (they queue for the index), so the status is 'degraded' rather than unavailable.
+  // The audit chain's verdict (start-up and every checkpoint since) is reported beside them: a broken chain is an
+  // incident for people to look into, not a reason to stop serving (which a tamperer would welcome), so it makes the
+  // status 'degraded', as the index does.
   app.get('/health/ready', async (_req, res) => {
     const search = await searchHealth(deps.search);
+    const audit = auditHealth(deps.auditTrail);
     try {
       await store.ping();
-      res.json({ status: search.ok ? 'ok' : 'degraded', store: { kind: store.kind, ok: true }, search });
+      res.json({ status: search.ok && audit.ok ? 'ok' : 'degraded', store: { kind: store.kind, ok: true }, search, audit });
     } catch {
-      res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', store: { kind: store.kind, ok: false }, search });
+      res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', store: { kind: store.kind, ok: false }, search, audit });
     }
   });
 
@@ -152,6 +156,12 @@ export function createApp(deps: AppDeps): Express {
   app.use((_req, _res, next) => next(new NotFoundError('page')));
   app.use(errorHandler(log, renderProblemPage));
   return app;
+}
+
+function auditHealth(trail: Services['auditTrail']) {
+  const s = trail?.state();
+  if (!s) return { ok: true, verified: 'not-configured' };
+  return { ok: s.ok, verified: s.scope, checked: s.checked, head: s.head?.seq ?? 0, ...(s.checkpoint ? { checkpoint: s.checkpoint.seq } : {}), ...(s.problem ? { problem: s.problem.code } : {}) };
 }
 
 async function searchHealth(s: Services['search']) {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import * as accounts from '../actions/accounts.ts';
+import { verifyAudit } from '../actions/audit-trail.ts';
 import { type Action, type ActionContext, type AuditInput, type Services, perform } from '../actions/define.ts';
 import * as reference from '../actions/reference.ts';
 import createResource from '../actions/resources/create.ts';
@@ -64,6 +65,7 @@ export const API_ROUTES: Route[] = [
   { method: 'delete', path: '/users/:id/tokens/:tokenId', action: accounts.revokeToken, status: 204 },
   { method: 'get', path: '/overlaps', action: accounts.listOverlaps },
   { method: 'get', path: '/audit', action: accounts.listAudit },
+  { method: 'get', path: '/audit/verification', action: verifyAudit },
   { method: 'get', path: '/search', action: searching.search },
   { method: 'get', path: '/search/suggest', action: searching.suggest },
   { method: 'get', path: '/search/status', action: searching.indexStatus },

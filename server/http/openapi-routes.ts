@@ -86,6 +86,12 @@ export const API_ROUTES_SPEC = {
   },
   '/overlaps': { get: { operationId: 'overlap.list', summary: '一数一源 findings (reviewers, information office)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
   '/audit': { get: { operationId: 'audit.list', summary: 'audit log (audit administrator)', responses: { 200: ok({ type: 'object' }), ...errors(401, 403) } } },
+  '/audit/verification': {
+    get: {
+      operationId: 'audit.verify', summary: '审计日志校验 / verify the keyed audit chain against the checkpoint kept outside the store (audit administrator)',
+      parameters: [q('scope', { enum: ['full', 'since-checkpoint'] })], responses: { 200: ok(ref('AuditVerification')), ...errors(400, 401, 403) },
+    },
+  },
   '/search': {
     get: {
       operationId: 'search.query', summary: '检索目录 / full-text search with facets (only what you may see)',

@@ -225,6 +225,17 @@ const SharingRequest = {
   },
 };
 
+const ChainHead = { type: 'object', required: ['seq', 'hash'], additionalProperties: false, properties: { seq: { type: 'integer' }, hash: str() } };
+
+const AuditVerification = {
+  type: 'object', required: ['ok', 'scope', 'checked'], additionalProperties: false,
+  properties: {
+    ok: { type: 'boolean' }, scope: { enum: ['full', 'since-checkpoint', 'not-yet'] }, verifiedAt: str(), checked: { type: 'integer' }, head: ChainHead,
+    checkpoint: { type: 'object', additionalProperties: false, properties: { seq: { type: 'integer' }, hash: str(), at: str(), where: str() } },
+    problem: { type: 'object', required: ['code', 'zh', 'en'], additionalProperties: false, properties: { code: str(), seq: { type: 'integer' }, zh: str(), en: str() } },
+  },
+};
+
 const Grant = {
   type: 'object', additionalProperties: false,
   required: ['id', 'version', 'number', 'kind', 'state', 'consumerAgencyId', 'providerAgencyId', 'resources', 'resourceIds', 'purpose', 'scope', 'startsOn', 'endsOn', 'steps', 'actions'],
@@ -257,7 +268,7 @@ export function openApiDocument() {
         ResourcePage: page(ref('Resource')), PublicResource, PublicResourcePage: page(ref('PublicResource')), AgencyPage: page(ref('Agency')),
         ClassificationPage: page(ref('ClassificationNode')), UserPage: page(ref('User')), TokenPage: page(ref('Token')),
         ResourceWrite: { type: 'object', required: ['resource', 'overlaps'], additionalProperties: false, properties: { resource: ref('Resource'), overlaps: { type: 'array', items: ref('Overlap') } } },
-        SearchResult, Suggestions, RequestInput, StepInput, SharingRequest, Grant, RequestPage: page(ref('SharingRequest')), GrantPage: page(ref('Grant')),
+        SearchResult, Suggestions, RequestInput, StepInput, SharingRequest, Grant, AuditVerification, RequestPage: page(ref('SharingRequest')), GrantPage: page(ref('Grant')),
         History: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('HistoryEntry') } } },
       },
     },

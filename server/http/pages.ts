@@ -29,6 +29,7 @@ import { toProblem } from './problem.ts';
 import { publicationPages } from './publication-pages.ts';
 import { recordForm } from './record-forms.ts';
 import { sharingPages } from './sharing-pages.ts';
+import { auditPages } from './audit-pages.ts';
 import { workflowAdminPages } from './workflow-admin-pages.ts';
 import { csrfProtection, render, requireSignIn, withQuery } from './view.ts';
 
@@ -220,6 +221,7 @@ export function pagesRouter(services: Services & { passport: passport.PassportSt
   sharingPages(r, services);
   publicationPages(r, services);
   workflowAdminPages(r, services);
+  auditPages(r, services);
 
   // Pages answer an unauthenticated API-style error with the login page instead.
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

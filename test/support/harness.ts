@@ -5,9 +5,11 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { openEmbeddedStore } from '../../server/adapters/store/embedded/store.ts';
 import { type AppDeps, createApp } from '../../server/app.ts';
+import { AuditTrail } from '../../server/actions/audit-trail.ts';
 import type { SearchServices } from '../../server/actions/define.ts';
 import { openEmbeddedSearch } from '../../server/adapters/search/embedded/engine.ts';
 import { loadSynonyms, searchServices } from '../../server/compose.ts';
+import { type CheckpointStore, memoryCheckpoints } from '../../server/ports/checkpoint.ts';
 import type { SearchEngine } from '../../server/ports/search.ts';
 import type { SyncOptions } from '../../indexers/sync.ts';
 import type { Role } from '../../server/domain/roles.ts';
@@ -36,6 +38,8 @@ export const USERS: Record<string, { agencyId: string; roles: Role[] }> = {
 export interface TestApp {
   url: string;
   store: Store;
+  /** The audit chain's verifier, verified at start as the server does. */
+  trail: AuditTrail;
   /** The embedded search engine (in memory), its sync worker (running) and rebuild/reconcile. */
   search: SearchServices;
   /** Waits until every store change has reached the index. */
@@ -58,6 +62,8 @@ export interface StartOptions {
   noIndex?: boolean;
   /** Where the app logs (silent by default). */
   log?: Logger;
+  /** Where the audit chain's checkpoint is kept (in memory by default). */
+  checkpoints?: CheckpointStore;
 }
 
 export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
@@ -76,8 +82,10 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   await realEngine.open();
   if (!opts.noIndex) await search.rebuild();
   search.sync.start();
+  const trail = new AuditTrail(base.audit, TEST_AUDIT_KEY, opts.checkpoints ?? memoryCheckpoints());
+  await trail.verify('since-checkpoint');
   const app = createApp({
-    store, synonyms, now: () => new Date(), log: opts.log ?? silentLogger, search,
+    store, synonyms, now: () => new Date(), log: opts.log ?? silentLogger, search, auditTrail: trail,
     config: { sessionSecret: 'x'.repeat(40), sessionIdleMinutes: 30, sessionAbsoluteHours: 12, trustProxy: 0, secureCookies: false, env: 'test', searchRatePerSecond: 0, anonymousRatePerSecond: 0, ...opts.config },
   });
   const server: Server = await new Promise((resolve) => {
@@ -88,6 +96,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   return {
     url,
     store: base,
+    trail,
     search,
     async settle() {
       await search.sync.drain();
