@@ -19,7 +19,7 @@ import { pagesRouter } from './http/pages.ts';
 import { csrfFor, renderProblemPage } from './http/view.ts';
 import { errorHandler } from './http/problem.ts';
 import { PortSessionStore } from './http/session-store.ts';
-import type { Logger } from './log.ts';
+import { type Logger, requestScope } from './log.ts';
 
 export interface AppDeps extends Services {
   config: Pick<Config, 'sessionSecret' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'trustProxy' | 'secureCookies' | 'env'>
@@ -39,12 +39,20 @@ export function createApp(deps: AppDeps): Express {
 
   // The correlation id is the server's own, for every request: a client's X-Request-Id is kept beside it (in logs
   // and audit records) but never used as it, so nobody can make two requests look like one or forge a trail.
+  // Every log line written while the request is handled carries its correlation id (log.ts), and one line says how
+  // it ended: no query string (it may hold what someone searched for), the client's own id beside ours.
   app.use((req, res, next) => {
-    res.locals.correlationId = randomUUID();
+    const correlationId = randomUUID();
+    res.locals.correlationId = correlationId;
     const incoming = req.headers['x-request-id'];
     if (typeof incoming === 'string' && /^[\x21-\x7e]{1,128}$/.test(incoming)) res.locals.clientRequestId = incoming;
-    res.setHeader('X-Request-Id', res.locals.correlationId);
-    next();
+    res.setHeader('X-Request-Id', correlationId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => log.info('request', {
+      correlationId, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+      ...(res.locals.clientRequestId ? { clientRequestId: res.locals.clientRequestId } : {}), ...(res.locals.actor ? { user: (res.locals.actor as Actor).username } : {}),
+    }));
+    requestScope.run({ correlationId }, next);
   });
   app.use(helmet({
     contentSecurityPolicy: {

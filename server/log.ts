@@ -1,8 +1,13 @@
-// Structured JSON logs, one object per line. Values are JSON-encoded, so CR/LF or ANSI escapes in user input
-// cannot forge or split a line (B17); long strings are cut.
+// Structured logs through pino: one JSON object per line and per event (B17: CR/LF or ANSI escapes in user input
+// are JSON-escaped, so they cannot forge or split a line; long strings are cut). Every line written while a request
+// is handled carries that request's correlation id (an AsyncLocalStorage set by the first middleware), so one id
+// finds all of a request's lines. Secrets and personal data are redacted twice: by field name (passwords, tokens,
+// cookies, contacts) and by shape inside any string (credentials in URLs, bearer tokens, 身份证号, mobile numbers).
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pino from 'pino';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -11,20 +16,56 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-function clip(v: unknown): unknown {
-  if (typeof v === 'string') return v.length > 500 ? `${v.slice(0, 500)}…` : v;
-  if (v instanceof Error) return { name: v.name, message: clip(v.message), stack: v.stack?.split('\n').slice(0, 6).join('\n') };
+/** The request a piece of work belongs to; read by every log line written meanwhile. */
+export const requestScope = new AsyncLocalStorage<{ correlationId: string }>();
+
+const CENSOR = '[已隐去]';
+
+/** Field names whose values are never logged, at any of the first three levels of an object. */
+const SECRET_FIELDS = ['password', 'passwordHash', 'token', 'secret', 'sessionSecret', 'auditKey', 'authorization', 'cookie', 'phone', 'email', 'contact', 'idNumber', 'hash'];
+const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+
+/** Secrets and personal data written inside free text (an error message, a query) rather than under a field name. */
+const IN_TEXT: [RegExp, string][] = [
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/:@]+:[^\s/@]+@/gi, `$1${CENSOR}@`], // user:password@ in URLs (a MongoDB URI in an error)
+  [/\b(Bearer\s+)[\w.~+/-]+=*/gi, `$1${CENSOR}`],
+  [/\bgov_[0-9a-f-]{36}\.[\w-]+/g, CENSOR], // our API tokens
+  [/(?<!\d)\d{17}[\dXx](?!\d)/g, CENSOR], // 公民身份号码
+  [/(?<!\d)1[3-9]\d{9}(?!\d)/g, CENSOR], // mobile numbers
+];
+
+function scrub(s: string): string {
+  let out = s.length > 500 ? `${s.slice(0, 500)}…` : s;
+  for (const [re, by] of IN_TEXT) out = out.replace(re, by);
+  return out;
+}
+
+function clip(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return scrub(v);
+  if (v instanceof Error) return { name: v.name, message: scrub(v.message), stack: v.stack ? scrub(v.stack.split('\n').slice(0, 6).join('\n')) : undefined };
+  if (depth < 3 && Array.isArray(v)) return v.slice(0, 50).map((x) => clip(x, depth + 1));
+  if (depth < 3 && v && typeof v === 'object') return Object.fromEntries(Object.entries(v).slice(0, 50).map(([k, x]) => [k, clip(x, depth + 1)]));
   return v;
 }
 
-export function createLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Logger {
-  const log = (lvl: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[lvl] < ORDER[level]) return;
-    const entry: Record<string, unknown> = { t: new Date().toISOString(), level: lvl, msg: clip(msg) };
-    for (const [k, v] of Object.entries(fields)) entry[k] = clip(v);
-    write(JSON.stringify(entry));
+export function createLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+  const p = pino({
+    level,
+    base: null,
+    messageKey: 'msg',
+    timestamp: () => `,"t":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACT_PATHS, censor: CENSOR },
+    mixin: () => {
+      const scope = requestScope.getStore();
+      return scope ? { correlationId: scope.correlationId } : {};
+    },
+  }, { write });
+  const at = (lvl: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
+    if (!p.isLevelEnabled(lvl)) return;
+    p[lvl](clip(fields) as Record<string, unknown>, scrub(msg));
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
