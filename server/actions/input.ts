@@ -61,6 +61,13 @@ export function readId(params: Record<string, string>, name = 'id'): string {
   return v;
 }
 
+export const MAX_OFFSET = 1_000_000;
+
+/** Paging as the API documents it: a limit of 1 to `maxLimit`, an offset up to a million; anything else is a 400. */
 export function paging(q: { offset?: number; limit?: number }, maxLimit = 100): { offset: number; limit: number } {
-  return { offset: Math.min(q.offset ?? 0, 1_000_000), limit: Math.max(1, Math.min(q.limit ?? 20, maxLimit)) };
+  const errors = [];
+  if (q.limit !== undefined && (q.limit < 1 || q.limit > maxLimit)) errors.push(fieldError('/query/limit', 'range', `每页条数应为 1 到 ${maxLimit}`, `limit must be 1 to ${maxLimit}`));
+  if (q.offset !== undefined && q.offset > MAX_OFFSET) errors.push(fieldError('/query/offset', 'range', `偏移量不能超过 ${MAX_OFFSET}`, `offset must be at most ${MAX_OFFSET}`));
+  if (errors.length) throw new BadRequestError('查询参数有误', 'invalid query parameters', errors);
+  return { offset: q.offset ?? 0, limit: q.limit ?? 20 };
 }

@@ -2,7 +2,7 @@
 // national and provincial rules set other numbers) and the calendar of holidays and make-up working days (调休).
 
 import type { CalendarRecord } from '../domain/calendar.ts';
-import { ConflictError, type FieldError, NotFoundError, fieldError } from '../domain/errors.ts';
+import { BadRequestError, ConflictError, type FieldError, NotFoundError, ValidationError, fieldError } from '../domain/errors.ts';
 import { REQUEST_CLOCKS, type RequestClock } from '../domain/workflow/request.ts';
 import type { Store } from '../ports/store.ts';
 import { defineAction } from './define.ts';
@@ -33,7 +33,7 @@ export const setDeadlines = defineAction({
   name: 'settings.deadlines.set',
   permission: ['sys_admin'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, [...CLOCK_NAMES, 'version']);
     const errors: FieldError[] = [];
     const value: Record<string, number> = {};
     for (const k of CLOCK_NAMES) {
@@ -57,18 +57,27 @@ export const setDeadlines = defineAction({
   },
 });
 
-function readDate(params: Record<string, string>): string {
+/** A date in the path: malformed is a 400; well-formed but impossible (2027-02-30) is `impossible`'s to say. */
+function readDate(params: Record<string, string>, impossible: () => Error): string {
   const d = params.date;
-  if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
-    failIf([fieldError('/date', 'date', '日期格式应为 YYYY-MM-DD', 'the date must be YYYY-MM-DD')]);
+  if (typeof d !== 'string' || !/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(d)) {
+    throw new BadRequestError('日期格式应为 YYYY-MM-DD', 'the date must be YYYY-MM-DD', [fieldError('/date', 'date', '日期格式应为 YYYY-MM-DD', 'the date must be YYYY-MM-DD')]);
   }
+  const t = Date.parse(`${d}T00:00:00Z`);
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== d) throw impossible();
   return d;
 }
+
+const noSuchDay = () => new ValidationError([fieldError('/date', 'date', '没有这一天', 'there is no such day')]);
 
 export const listCalendar = defineAction({
   name: 'calendar.list',
   permission: 'signed-in',
-  input: (raw) => readQuery(raw.query, { year: 'int' }),
+  input: (raw) => {
+    const q = readQuery(raw.query, { year: 'int' });
+    if (q.year !== undefined && (q.year < 2000 || q.year > 2100)) throw new BadRequestError('年份应为 2000 到 2100', 'year must be 2000 to 2100', [fieldError('/query/year', 'range', '年份应为 2000 到 2100', 'year must be 2000 to 2100')]);
+    return q;
+  },
   run: async (_actor, q, ctx) => {
     const year = q.year ?? new Date().getUTCFullYear();
     const page = await ctx.store.calendar.list({ where: { path: 'date', prefix: `${year}-` }, sort: [{ path: 'date', dir: 'asc' }], limit: 400 });
@@ -80,8 +89,8 @@ export const setCalendarDay = defineAction({
   name: 'calendar.set',
   permission: ['sys_admin'],
   input: (raw) => {
-    const date = readDate(raw.params);
-    const body = asObject(raw.body);
+    const date = readDate(raw.params, noSuchDay);
+    const body = asObject(raw.body, ['kind', 'name']);
     const errors: FieldError[] = [];
     if (body.kind !== 'holiday' && body.kind !== 'workday') errors.push(fieldError('/kind', 'enum', '请选择节假日或调休上班日', 'kind must be holiday or workday'));
     const name = text(body, 'name', ['名称', 'name'], errors, true, true);
@@ -100,7 +109,7 @@ export const setCalendarDay = defineAction({
 export const removeCalendarDay = defineAction({
   name: 'calendar.remove',
   permission: ['sys_admin'],
-  input: (raw) => ({ date: readDate(raw.params) }),
+  input: (raw) => ({ date: readDate(raw.params, () => new NotFoundError('calendar day')) }),
   run: async (actor, { date }, ctx) => {
     const cur = await ctx.store.calendar.get(`day-${date}`);
     if (!cur) throw new NotFoundError('calendar day');

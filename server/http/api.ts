@@ -158,11 +158,16 @@ export function apiRouter(services: Services): Router {
   router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
-  for (const route of API_ROUTES) {
-    const p = route.action.permission as unknown;
+  // A method a path does not have is 405 with the methods it has (HEAD comes with GET, OPTIONS answers them).
+  const methods = new Map<string, string[]>();
+  for (const r of API_ROUTES) methods.set(r.path, [...(methods.get(r.path) ?? []), r.method.toUpperCase()]);
+  for (const r of API_ROUTES) {
+    const p = r.action.permission as unknown;
     if (p !== 'public' && p !== 'signed-in' && !(Array.isArray(p) && p.length > 0)) {
-      throw new Error(`action ${route.action.name} declares no permission; refusing to start`);
+      throw new Error(`action ${r.action.name} declares no permission; refusing to start`);
     }
+  }
+  for (const route of API_ROUTES) {
     router[route.method](route.path, async (req, res) => {
       const run = async () => {
         const result = await runAction(route.action, req, res, services);
@@ -180,6 +185,17 @@ export function apiRouter(services: Services): Router {
       const version = (body as { version?: unknown; resource?: { version?: unknown } }).version ?? (body as { resource?: { version?: unknown } }).resource?.version;
       if (typeof version === 'number') res.setHeader('ETag', `"${version}"`);
       res.status(status).json(body);
+    });
+  }
+  for (const [path, list] of methods) {
+    const allow = [...new Set([...list, ...(list.includes('GET') ? ['HEAD'] : []), 'OPTIONS'])].join(', ');
+    router.all(path, (req, res, next) => {
+      res.setHeader('Allow', allow);
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+      next(Object.assign(new Error('method not allowed'), { status: 405 }));
     });
   }
   return router;

@@ -1,8 +1,11 @@
 // The OpenAPI 3.1 description of /api/v1. A test checks real responses against these schemas, so the document
 // cannot quietly drift from the server.
 
-import { API_ROUTES_SPEC } from './openapi-routes.ts';
-import { DATA_TYPES, FORMAT_CATEGORIES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, RESOURCE_STATUSES, SHARE_TYPES, UPDATE_CYCLES, BASE_DATABASES } from '../domain/vocab.ts';
+import { API_ROUTES } from './api.ts';
+import { API_ROUTES_SPEC, CONTROL, ID, line, text } from './openapi-routes.ts';
+import {
+  BASE_DATABASES, DATA_TYPES, FORMAT_CATEGORIES, LEGACY_SHARE_TYPES, METHOD_CATEGORIES, PLATFORM_METHOD_TYPES, RESOURCE_STATUSES, SHARE_TYPES, UPDATE_CYCLES,
+} from '../domain/vocab.ts';
 import { ROLES } from '../domain/roles.ts';
 
 const str = (extra: object = {}) => ({ type: 'string', ...extra });
@@ -23,46 +26,60 @@ const Problem = {
 
 const Classification = {
   type: 'object', required: ['classCode', 'itemCode'], additionalProperties: false,
-  properties: { classCode: { enum: ['1', '2', '3'] }, itemCode: str({ pattern: '^\\d{2}$' }), entryCode: str({ pattern: '^\\d{3}$' }), subEntryCode: str({ pattern: '^(\\d{2})+$' }) },
+  properties: { classCode: { enum: ['1', '2', '3'] }, itemCode: str({ pattern: '^[0-9]{2}$' }), entryCode: str({ pattern: '^[0-9]{3}$' }), subEntryCode: str({ pattern: '^([0-9]{2}){1,10}$' }) },
 };
 
 const DataItem = {
   type: 'object', required: ['name', 'dataType'], additionalProperties: false,
   properties: {
-    name: str({ maxLength: 100 }), nameEn: str({ maxLength: 100 }), dataType: { enum: Object.keys(DATA_TYPES) }, length: { type: 'integer', minimum: 1 },
-    shareType: { enum: [...SHARE_TYPES] }, open: { type: 'boolean' },
+    name: line(100), nameEn: str({ maxLength: 100, pattern: '^[A-Za-z][A-Za-z0-9_ ]*$' }), dataType: { enum: Object.keys(DATA_TYPES) },
+    length: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'required for 字符型 (C) items' },
+    shareType: { enum: [...SHARE_TYPES, ...Object.keys(LEGACY_SHARE_TYPES)] }, open: { type: 'boolean' },
   },
 };
 
 const Census = {
   type: 'object', additionalProperties: false,
-  properties: Object.fromEntries(['totalStorageGB', 'structuredRecords', 'sharedStorageGB', 'sharedRecords', 'openStorageGB', 'openRecords'].map((k) => [k, { type: 'number', minimum: 0 }])),
+  properties: {
+    ...Object.fromEntries(['totalStorageGB', 'sharedStorageGB', 'openStorageGB'].map((k) => [k, { type: 'number', minimum: 0, maximum: 1e12 }])),
+    ...Object.fromEntries(['structuredRecords', 'sharedRecords', 'openRecords'].map((k) => [k, { type: 'integer', minimum: 0, maximum: 1e15 }])),
+  },
 };
 
+const CODE_PATTERN = '^[1-3][0-9]{2}([0-9]{3}([0-9]{2})*)?/[0-9]+$';
+
+/**
+ * What a steward writes, as strictly as validation reads it. Rules across fields (a format type of its category, a
+ * condition for 有条件共享, a node that exists, an item list for databases) are 422s the schema cannot say.
+ */
 const inputProperties = {
   classification: ref('Classification'),
-  name: str({ minLength: 1, maxLength: 200 }),
-  provider: { type: 'object', required: ['agencyId'], additionalProperties: false, properties: { agencyId: str(), unit: str({ maxLength: 100 }) } },
-  abstract: str({ minLength: 1, maxLength: 2000 }),
-  format: { type: 'object', required: ['category', 'type'], additionalProperties: false, properties: { category: { enum: FORMAT_CATEGORIES }, type: str(), otherDescription: str() } },
-  dataItems: { type: 'array', items: ref('DataItem') },
+  name: line(200),
+  provider: { type: 'object', required: ['agencyId'], additionalProperties: false, properties: { agencyId: line(64), unit: line(100, 0) } },
+  abstract: text(2000, 1),
+  format: { type: 'object', required: ['category', 'type'], additionalProperties: false, properties: { category: { enum: FORMAT_CATEGORIES }, type: line(50), otherDescription: line(200, 0) } },
+  dataItems: { type: 'array', maxItems: 500, items: ref('DataItem') },
   sharing: {
     type: 'object', required: ['type'], additionalProperties: false,
     properties: {
-      type: { enum: [...SHARE_TYPES] }, condition: str(), basis: str(),
+      type: { enum: [...SHARE_TYPES, ...Object.keys(LEGACY_SHARE_TYPES)], description: '完全共享 and 部分共享 (the founding document\'s words) are stored as 无条件共享 and 有条件共享' },
+      condition: text(1000), basis: text(1000),
       method: { type: 'object', required: ['category'], additionalProperties: false, properties: { category: { enum: [...METHOD_CATEGORIES] }, type: { enum: [...PLATFORM_METHOD_TYPES] } } },
     },
   },
-  openness: { type: 'object', required: ['isOpen'], additionalProperties: false, properties: { isOpen: { type: 'boolean' }, condition: str() } },
+  openness: { type: 'object', required: ['isOpen'], additionalProperties: false, properties: { isOpen: { type: 'boolean' }, condition: text(1000) } },
   updateCycle: { enum: [...UPDATE_CYCLES] },
-  relatedCodes: { type: 'array', items: str({ pattern: '^[1-3]\\d{2}(\\d{3}(\\d{2})*)?/\\d+$' }) },
+  relatedCodes: { type: 'array', maxItems: 100, items: str({ maxLength: 40, pattern: CODE_PATTERN }) },
   census: ref('Census'),
   baseDatabase: { enum: [...BASE_DATABASES, null] },
-  secrecy: { enum: ['非涉密', '涉密'] },
-  authoritativeSource: { type: 'array', items: str() },
-  sourceSystem: str({ maxLength: 200 }),
-  contact: { type: 'object', additionalProperties: false, properties: { name: str(), phone: str(), email: str() } },
-  keywords: { type: 'array', items: str({ maxLength: 30 }) },
+  secrecy: { enum: ['非涉密'], description: '涉密 resources may not enter the catalog (422)' },
+  authoritativeSource: { type: 'array', maxItems: 500, items: line(100) },
+  sourceSystem: line(200, 0),
+  contact: {
+    type: 'object', additionalProperties: false,
+    properties: { name: line(50, 0), phone: str({ maxLength: 20, pattern: '^[0-9+\\-() ]{5,20}$' }), email: str({ maxLength: 200, pattern: `^[^\\s@${CONTROL}]+@[^\\s@${CONTROL}]+\\.[^\\s@${CONTROL}]+$` }) },
+  },
+  keywords: { type: 'array', maxItems: 30, items: line(30) },
 };
 
 const ResourceInput = {
@@ -71,12 +88,15 @@ const ResourceInput = {
   properties: inputProperties,
 };
 
+/** The whole editable record again, with the version it was based on. */
+const ResourceUpdate = { ...ResourceInput, required: [...ResourceInput.required, 'version'], properties: { ...inputProperties, version: { type: 'integer', minimum: 1, maximum: 999_999_999 } } };
+
 const Resource = {
   type: 'object', additionalProperties: false,
   required: ['id', 'code', 'name', 'provider', 'abstract', 'format', 'sharing', 'openness', 'updateCycle', 'status', 'version', 'createdAt', 'updatedAt'],
   properties: {
     ...inputProperties,
-    id: str(), code: str({ pattern: '^[1-3]\\d{2}(\\d{3}(\\d{2})*)?/\\d+$' }),
+    id: str(), code: str({ pattern: CODE_PATTERN }),
     provider: { type: 'object', required: ['agencyId', 'code', 'name'], additionalProperties: false, properties: { agencyId: str(), unit: str(), code: str(), name: str() } },
     status: { enum: [...RESOURCE_STATUSES] }, version: { type: 'integer', minimum: 1 },
     createdAt: str({ format: 'date-time' }), updatedAt: str({ format: 'date-time' }), createdBy: str(), updatedBy: str(), publishedAt: str({ format: 'date-time' }),
@@ -186,26 +206,35 @@ const RequestedResource = {
   properties: { id: str(), code: str(), name: str(), shareType: { enum: [...SHARE_TYPES] }, items: { type: 'array', items: str() } },
 };
 
+const DATE = str({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', description: 'a city date, from today; the period is at most three years' });
+
 const termProperties = {
-  purpose: str({ maxLength: 2000 }), scope: str({ maxLength: 2000 }), facilities: str({ maxLength: 2000 }), security: str({ maxLength: 2000 }),
-  basis: str({ maxLength: 2000 }), startsOn: str({ format: 'date' }), endsOn: str({ format: 'date' }),
+  purpose: text(2000, 1), scope: text(2000, 1), facilities: text(2000, 1), security: text(2000, 1), basis: text(2000, 1), startsOn: DATE, endsOn: DATE,
 };
 
+const Wanted = {
+  type: 'object', required: ['code'], additionalProperties: false,
+  properties: { code: str({ maxLength: 40, pattern: CODE_PATTERN }), items: { type: 'array', maxItems: 500, uniqueItems: true, items: line(100) } },
+};
+
+/** Which published resources of one provider, and why: every field, checked together (422 lists them all). */
 const RequestInput = {
-  type: 'object', required: ['resources', 'purpose', 'scope', 'facilities', 'security', 'basis', 'startsOn', 'endsOn'],
-  properties: {
-    resources: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'object', required: ['code'], properties: { code: str(), items: { type: 'array', items: str() } } } },
-    ...termProperties,
-  },
+  type: 'object', additionalProperties: false, required: ['resources', 'purpose', 'scope', 'facilities', 'security', 'basis', 'startsOn', 'endsOn'],
+  properties: { resources: { type: 'array', minItems: 1, maxItems: 20, items: Wanted }, ...termProperties },
 };
 
-const StepInput = {
-  type: 'object', required: ['event', 'version'],
-  properties: {
-    event: str(), version: { type: 'integer', minimum: 1, description: 'the version you read: a step on a changed record answers 409' },
-    reason: str(), basis: str(), deliveryMethod: str(), deliveryDetail: str(), deliverySchedule: str(),
-  },
+/** 获取 of one 无条件共享 resource: purpose, scope and period. */
+const ObtainInput = {
+  type: 'object', additionalProperties: false, required: ['resources', 'purpose', 'scope', 'startsOn', 'endsOn'],
+  properties: { resources: { type: 'array', minItems: 1, maxItems: 1, items: Wanted }, purpose: termProperties.purpose, scope: termProperties.scope, startsOn: DATE, endsOn: DATE },
 };
+
+const agencyProperties = {
+  name: line(100), shortName: line(30, 0), code: { ...line(20), description: '统一社会信用代码 (check character verified) or an organisation code' },
+  parentId: ID, kind: { enum: ['city', 'department', 'district', 'district_department', 'review_member'] }, pilot: { type: 'boolean' }, reviewMember: { type: 'boolean' },
+};
+const AgencyInput = { type: 'object', additionalProperties: false, required: ['name', 'code', 'kind'], properties: agencyProperties };
+const AgencyUpdate = { type: 'object', additionalProperties: false, required: ['name', 'code', 'kind', 'version'], properties: { ...agencyProperties, version: { type: 'integer', minimum: 1, maximum: 999_999_999 } } };
 
 const signed = (o: object) => ({ type: 'object', additionalProperties: false, properties: o });
 
@@ -250,11 +279,56 @@ const Grant = {
   },
 };
 
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Malformed input: forbidden keys or characters, bad query parameters, read-only fields, an id or code of the wrong form',
+  401: 'Not signed in, or the API token is not valid (any more)', 403: 'Not allowed (the permission, the record, four eyes, CSRF)',
+  404: 'No such record (or not visible to you)', 409: 'Version conflict, a step not possible in this state, or the same Idempotency-Key still in progress',
+  413: 'Body too large (256 KB)', 415: 'Not JSON', 422: 'Field errors, all at once, in Chinese and English',
+  429: 'Too many requests (Retry-After)', 503: 'Temporarily unavailable (Retry-After): the store cannot write, or the search index is down or rebuilding',
+};
+const problem = (c: number) => ({ description: ERROR_TEXT[c], content: { 'application/problem+json': { schema: ref('Problem') } } });
+const idempotencyKey = {
+  name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[!-~]{1,200}$' },
+  description: 'a retried POST with the same key and body is answered once, not applied twice (24 h, per account); a failed one frees the key',
+};
+
+/**
+ * Every operation as the server answers it: the errors any route can give (a guard or the store can refuse any
+ * request; a GET by an anonymous visitor can be rate-limited), those its permission and method add, its security,
+ * and the Idempotency-Key every POST accepts. Derived from API_ROUTES, so the document cannot forget one.
+ */
+function completed(paths: Record<string, Record<string, any>>): Record<string, Record<string, any>> {
+  const out: Record<string, Record<string, any>> = {};
+  for (const [path, ops] of Object.entries(paths)) {
+    out[path] = {};
+    for (const [method, op] of Object.entries(ops)) {
+      const route = API_ROUTES.find((r) => r.method === method && r.path.replace(/:(\w+)/g, '{$1}') === path);
+      const permission = route?.action.permission;
+      const codes = new Set([400, 503]);
+      if (method === 'get') codes.add(429);
+      if (permission !== 'public') [401, 403].forEach((c) => codes.add(c));
+      // A write may name records (a resource code, a parent agency) that do not exist.
+      if (path.includes('{') || method !== 'get') codes.add(404);
+      if (method !== 'get') codes.add(409);
+      if (op.requestBody) [413, 415, 422].forEach((c) => codes.add(c));
+      if (method === 'post' || method === 'put') codes.add(422);
+      out[path][method] = {
+        ...op,
+        parameters: [...(op.parameters ?? []), ...(method === 'post' ? [idempotencyKey] : [])],
+        security: permission === 'public' ? [{}, { bearer: [] }, { session: [] }] : [{ bearer: [] }, { session: [] }],
+        responses: { ...op.responses, ...Object.fromEntries([...codes].sort().map((c) => [String(c), problem(c)])) },
+      };
+      if (!out[path][method].parameters.length) delete out[path][method].parameters;
+    }
+  }
+  return out;
+}
+
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: {
-      title: '政务信息资源目录 API', version: '1.0.0',
+      title: '政务信息资源目录 API', version: '1.0.0', license: { name: 'Proprietary: the city government', identifier: 'LicenseRef-Proprietary' },
       description: 'Government information resource catalog. Errors are RFC 9457 problem details with field errors in Chinese and English.',
     },
     servers: [{ url: '/api/v1' }],
@@ -268,11 +342,10 @@ export function openApiDocument() {
         ResourcePage: page(ref('Resource')), PublicResource, PublicResourcePage: page(ref('PublicResource')), AgencyPage: page(ref('Agency')),
         ClassificationPage: page(ref('ClassificationNode')), UserPage: page(ref('User')), TokenPage: page(ref('Token')),
         ResourceWrite: { type: 'object', required: ['resource', 'overlaps'], additionalProperties: false, properties: { resource: ref('Resource'), overlaps: { type: 'array', items: ref('Overlap') } } },
-        SearchResult, Suggestions, RequestInput, StepInput, SharingRequest, Grant, AuditVerification, RequestPage: page(ref('SharingRequest')), GrantPage: page(ref('Grant')),
+        SearchResult, Suggestions, RequestInput, ObtainInput, AgencyInput, AgencyUpdate, ResourceUpdate, SharingRequest, Grant, AuditVerification, RequestPage: page(ref('SharingRequest')), GrantPage: page(ref('Grant')),
         History: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('HistoryEntry') } } },
       },
     },
-    security: [{ bearer: [] }, { session: [] }, {}],
-    paths: API_ROUTES_SPEC,
+    paths: completed(API_ROUTES_SPEC),
   };
 }

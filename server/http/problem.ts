@@ -48,6 +48,7 @@ export function toProblem(err: unknown, correlationId: string): Problem {
   if (status === 400) return base(400, 'bad-request', 'Bad request', '请求有误', 'the request body could not be read', '无法解析请求内容');
   if (status === 403) return base(403, 'forbidden', 'Forbidden', '无权操作', 'the request was refused', '请求被拒绝');
   if (status === 416) return base(416, 'range-not-satisfiable', 'Range not satisfiable', '请求的范围无效', 'the requested range is outside the file', '请求的内容范围超出文件大小');
+  if (status === 405) return base(405, 'method-not-allowed', 'Method not allowed', '不支持的请求方法', 'this path does not take this method; see Allow', '该地址不支持此请求方法');
   if (status === 412) return base(412, 'precondition-failed', 'Precondition failed', '前提条件不满足', 'the file changed since the version you name', '文件已变化,与请求中的条件不符');
   if (status !== undefined) return base(status, 'client-error', STATUS_CODES[status] ?? 'Client error', '请求无法处理', 'the request cannot be processed', '请求无法处理');
   return base(500, 'internal', 'Internal error', '系统内部错误', 'an unexpected error occurred; quote the correlation id when reporting it', '系统发生意外错误,请联系管理员并提供关联编号');

@@ -27,6 +27,7 @@ export function roleProblems(roles: unknown, pointer = '/roles'): FieldError[] {
   }
   const bad = roles.filter((r) => !ROLES.includes(r as Role));
   if (bad.length) return [fieldError(pointer, 'enum', `未知角色:${bad.join('、')}`, `unknown roles: ${bad.join(', ')}`)];
+  if (new Set(roles).size !== roles.length) return [fieldError(pointer, 'duplicate', '角色重复', 'a role is listed twice')];
   const admin = roles.filter((r) => ADMIN_ROLES.includes(r as Role));
   if (admin.length > 1 || (admin.length === 1 && roles.length > 1)) {
     return [fieldError(pointer, 'separation_of_duties', '系统、安全、审计管理员须由不同账号担任,且不兼任业务角色', 'the system, security and audit administrator duties belong to separate accounts with no business role')];

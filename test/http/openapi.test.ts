@@ -30,6 +30,22 @@ describe('OpenAPI 3.1 document', () => {
     expect(validate(body), `${method} ${template} ${status}: ${ajv.errorsText(validate.errors)}`).to.equal(true);
   }
 
+  it('writes every pattern as an ECMA-262 regular expression that Unicode-aware engines also read', () => {
+    const patterns: string[] = [];
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) x.forEach(walk);
+      else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) (k === 'pattern' && typeof v === 'string' ? patterns.push(v) : walk(v));
+    };
+    walk(doc);
+    expect(patterns.length).to.be.greaterThan(30);
+    for (const p of patterns) {
+      expect(() => new RegExp(p, 'u'), p).not.to.throw();
+      // \d, \w and \s mean more in other engines than in JavaScript, and surrogates are not characters to a
+      // Unicode engine: the document spells classes out.
+      expect(p, p).not.to.match(/\\[dwDW]|\\uD[89A-F]/i);
+    }
+  });
+
   it('is OpenAPI 3.1 and documents every route the server mounts', () => {
     expect(doc.openapi).to.equal('3.1.0');
     for (const r of API_ROUTES) {

@@ -168,7 +168,9 @@ describe('HTTP: catalog entries', () => {
     const page = await office.json('/api/v1/resources?limit=2&offset=2&sort=name');
     expect(page.body).to.include({ total: 4, offset: 2, limit: 2 });
     expect(page.body.items).to.have.length(2);
-    expect((await office.json('/api/v1/resources?limit=10000')).body.limit).to.equal(100);
+    const tooMany = await office.json('/api/v1/resources?limit=10000');
+    expect(tooMany.status).to.equal(400);
+    expect(tooMany.body.errors[0]).to.include({ pointer: '/query/limit', code: 'range' });
     expect((await office.json('/api/v1/resources?agency=ag-city')).body.total).to.equal(4);
   });
 });

@@ -93,7 +93,7 @@ describe('HTTP: security (issue 9)', () => {
       await refused(gaj, `/api/v1/requests/${r.id}/steps`, { event: 'refuse', reason: '理由', basis: `《${secret}法》`, version: v }, '/basis');
       expect((await app.store.requests.get(r.id))!.state).to.equal('contact_sheet_issued');
       await refused(gaj, `/api/v1/resources/${entry.id}/referrals`, { question: `是否${secret}`, version: entry.version }, '/question');
-      const obtained = await gsj.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: (await published(app, '无条件共享', '法人基本信息')).code, items: [] }], ...terms(), purpose: '登记', scope: '窗口' } });
+      const obtained = await gsj.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: (await published(app, '无条件共享', '法人基本信息')).code, items: [] }], purpose: '登记', scope: '窗口', startsOn: terms().startsOn, endsOn: terms().endsOn } });
       expect(obtained.status).to.equal(201);
       const g = obtained.body;
       await refused(gsj, `/api/v1/grants/${g.id}/consents`, { recipient: `${secret}单位`, purpose: '核验', version: g.version }, '/recipient');
@@ -234,7 +234,7 @@ describe('HTTP: security (issue 9)', () => {
       expect((await leader.json(`/api/v1/requests/${r.id}`)).status).to.equal(404);
       expect((await leader.json('/api/v1/requests?view=all')).status).to.equal(403);
       const open = await published(app, '无条件共享', '法人基本信息');
-      const obtained = await gsj.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: open.code, items: [] }], ...terms(), purpose: '登记', scope: '窗口' } });
+      const obtained = await gsj.json('/api/v1/grants', { method: 'POST', json: { resources: [{ code: open.code, items: [] }], purpose: '登记', scope: '窗口', startsOn: terms().startsOn, endsOn: terms().endsOn } });
       expect(obtained.status).to.equal(201);
       const g = obtained.body;
       expect((await leader.json(`/api/v1/grants/${g.id}`)).status).to.equal(404);

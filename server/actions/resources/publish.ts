@@ -196,7 +196,7 @@ export const createBatch = defineAction({
   name: 'batch.create',
   permission: ['info_office'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, ['resources']);
     const ids = body.resources;
     const errors: FieldError[] = [];
     if (!Array.isArray(ids) || !ids.length || ids.length > 500 || ids.some((x) => typeof x !== 'string' || !/^[\w.:-]{1,64}$/.test(x))) {
@@ -294,7 +294,7 @@ export const removeFromBatch = defineAction({
   permission: ['info_office'],
   input: (raw) => {
     const errors: FieldError[] = [];
-    const version = readVersion(asObject(raw.body), errors);
+    const version = readVersion(asObject(raw.body, ['version']), errors);
     failIf(errors);
     return { id: readId(raw.params), resourceId: readId(raw.params, 'resourceId'), version };
   },

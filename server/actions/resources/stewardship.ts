@@ -25,7 +25,7 @@ export const askReferral = defineAction({
   name: 'resource.referral.ask',
   permission: ['data_steward'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, ['question', 'version']);
     const errors: FieldError[] = [];
     const question = text(body, 'question', ['问题', 'question'], errors);
     const version = readVersion(body, errors);
@@ -48,7 +48,7 @@ export const answerReferral = defineAction({
   name: 'resource.referral.answer',
   permission: ['reviewer'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, ['answer', 'version']);
     const errors: FieldError[] = [];
     const answer = text(body, 'answer', ['答复', 'answer'], errors);
     const version = readVersion(body, errors);
@@ -75,7 +75,7 @@ export const confirmCurrent = defineAction({
   permission: ['data_steward'],
   input: (raw) => {
     const errors: FieldError[] = [];
-    const version = readVersion(asObject(raw.body), errors);
+    const version = readVersion(asObject(raw.body, ['version']), errors);
     failIf(errors);
     return { id: readId(raw.params), version };
   },

@@ -40,7 +40,7 @@ export async function createConditionalGrant(ctx: ActionContext, actor: Actor, r
 export const obtainGrant = defineAction({
   name: 'grant.obtain',
   permission: ['agency_staff', 'data_steward'],
-  input: (raw) => asObject(raw.body),
+  input: (raw) => asObject(raw.body, ['resources', 'purpose', 'scope', 'startsOn', 'endsOn']),
   run: async (actor, body, ctx) => {
     const errors: FieldError[] = [];
     const terms = readTerms(body, cityDate(ctx.now()), errors, ['purpose', 'scope']);

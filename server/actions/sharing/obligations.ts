@@ -34,7 +34,7 @@ export const askConsent = defineAction({
   name: 'grant.consent.ask',
   permission: ['agency_staff', 'data_steward'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, ['recipient', 'purpose', 'version']);
     const errors: FieldError[] = [];
     const recipient = text(body, 'recipient', ['拟提供的单位', 'recipient'], errors, true, true);
     const purpose = text(body, 'purpose', ['提供用途', 'purpose'], errors);
@@ -58,7 +58,7 @@ export const answerConsent = defineAction({
   name: 'grant.consent.answer',
   permission: ['data_steward'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, ['decision', 'answer', 'version']);
     const errors: FieldError[] = [];
     if (body.decision !== 'granted' && body.decision !== 'refused') errors.push(fieldError('/decision', 'enum', '请选择同意或不同意', 'decision must be granted or refused'));
     const answer = text(body, 'answer', ['书面意见', 'answer'], errors);
@@ -84,7 +84,7 @@ export const recordViolation = defineAction({
   name: 'grant.violation.record',
   permission: ['info_office'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, ['description', 'rectification', 'notice', 'suspend', 'version']);
     const errors: FieldError[] = [];
     const description = text(body, 'description', ['违规情况', 'what was found'], errors);
     const rectification = text(body, 'rectification', ['整改要求', 'rectification ordered'], errors);
@@ -116,7 +116,7 @@ export const confirmRectified = defineAction({
   name: 'grant.violation.rectified',
   permission: ['info_office'],
   input: (raw) => {
-    const body = asObject(raw.body);
+    const body = asObject(raw.body, ['note', 'version']);
     const errors: FieldError[] = [];
     const note = text(body, 'note', ['整改情况', 'what was done'], errors);
     const version = readVersion(body, errors);

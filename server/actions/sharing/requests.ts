@@ -24,7 +24,7 @@ import { paging, readId, readQuery } from '../input.ts';
 import { startClock } from './clock.ts';
 import { createConditionalGrant } from './grants.ts';
 import { nextState, readStepInput } from './step.ts';
-import { asObject, failIf, readTerms, readWanted } from './terms.ts';
+import { TERM_LABELS, asObject, failIf, readTerms, readWanted } from './terms.ts';
 
 const APPLICANT_ROLES = ['agency_staff', 'data_steward'] as const;
 
@@ -101,7 +101,7 @@ async function resolveResources(ctx: ActionContext, actor: Actor, wanted: { code
 export const createRequest = defineAction({
   name: 'request.create',
   permission: APPLICANT_ROLES,
-  input: (raw) => asObject(raw.body),
+  input: (raw) => asObject(raw.body, ['resources', ...Object.keys(TERM_LABELS)]),
   run: async (actor, body, ctx) => {
     const errors: FieldError[] = [];
     const terms = readTerms(body, cityDate(ctx.now()), errors);

@@ -15,7 +15,7 @@ export interface StepInput<E extends string> {
 }
 
 export function readStepInput<E extends string>(raw: RawInput, events: readonly E[], labels: Readonly<Record<string, FieldLabel>>): StepInput<E> {
-  const body = asObject(raw.body);
+  const body = asObject(raw.body, ['event', 'version', ...Object.keys(labels)]);
   const errors: FieldError[] = [];
   const event = body.event;
   if (typeof event !== 'string' || !(events as readonly string[]).includes(event)) {

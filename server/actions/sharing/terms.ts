@@ -15,8 +15,13 @@ export const TERM_LABELS: Record<keyof RequestTerms, [string, string]> = {
   startsOn: ['使用期限起', 'start of the period'], endsOn: ['使用期限止', 'end of the period'],
 };
 
-export function asObject(body: unknown): Record<string, unknown> {
+/** The body as an object; with `fields`, any other key is refused (422), so a typo is never silently dropped. */
+export function asObject(body: unknown, fields?: readonly string[]): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('请求体应为 JSON 对象', 'the body must be a JSON object');
+  if (fields) {
+    const unknown = Object.keys(body).filter((k) => !fields.includes(k));
+    if (unknown.length) throw new ValidationError(unknown.map((k) => fieldError(`/${k}`, 'unknown_field', `不支持的字段 ${k}`, `unknown field ${k}`)));
+  }
   return body as Record<string, unknown>;
 }
 
@@ -33,7 +38,7 @@ export function text(o: Record<string, unknown>, key: string, label: [string, st
   }
   const t = v.trim();
   if (required && !t) errors.push(fieldError(`/${key}`, 'required', `请填写${label[0]}`, `${label[1]} is required`));
-  if (t.length > TEXT_MAX) errors.push(fieldError(`/${key}`, 'too_long', `${label[0]}不能超过 ${TEXT_MAX} 字`, `${label[1]} is longer than ${TEXT_MAX} characters`));
+  if ([...t].length > TEXT_MAX) errors.push(fieldError(`/${key}`, 'too_long', `${label[0]}不能超过 ${TEXT_MAX} 字`, `${label[1]} is longer than ${TEXT_MAX} characters`));
   if (singleLine && hasLineBreak(t)) errors.push(fieldError(`/${key}`, 'line_break', `${label[0]}${TEXT_PROBLEM_MESSAGES.line_break.zh}`, `${label[1]} ${TEXT_PROBLEM_MESSAGES.line_break.en}`));
   return t;
 }
@@ -88,6 +93,8 @@ export function readWanted(o: Record<string, unknown>, errors: FieldError[]): Wa
   const out: WantedResource[] = [];
   const seen = new Set<string>();
   raw.forEach((r, i) => {
+    const extra = r && typeof r === 'object' ? Object.keys(r).filter((k) => k !== 'code' && k !== 'items') : [];
+    for (const k of extra) errors.push(fieldError(`/resources/${i}/${k}`, 'unknown_field', `不支持的字段 ${k}`, `unknown field ${k}`));
     const code = r && typeof r === 'object' ? (r as { code?: unknown }).code : undefined;
     const items = r && typeof r === 'object' ? (r as { items?: unknown }).items ?? [] : undefined;
     if (typeof code !== 'string' || !code || code.length > 40) {
