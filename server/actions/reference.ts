@@ -25,7 +25,7 @@ function readAgency(body: unknown): Omit<Agency, 'id' | 'version'> {
   const code = str('code', 20, true);
   if (code && !isValidCreditCode(code) && !isLocalOrgCode(code)) errors.push(fieldError('/code', 'invalid_credit_code', '不是有效的统一社会信用代码(校验位不符)或组织机构代码', 'not a valid unified social credit code (check digit) or organisation code'));
   const parentId = str('parentId', 64, false);
-  if (parentId !== undefined && !/^[\w.:-]{1,64}$/.test(String(o.parentId))) errors.push(fieldError('/parentId', 'pattern', '上级机关标识格式不正确', 'parentId must be an agency id'));
+  if (o.parentId !== undefined && !/^[\w.:-]{1,64}$/.test(String(o.parentId))) errors.push(fieldError('/parentId', 'pattern', '上级机关标识格式不正确', 'parentId must be an agency id'));
   const kind = o.kind as AgencyKind;
   if (!KINDS.includes(kind)) errors.push(fieldError('/kind', 'enum', `机关类型应为:${KINDS.join('、')}`, `kind must be one of ${KINDS.join(', ')}`));
   for (const k of ['pilot', 'reviewMember']) if (o[k] !== undefined && typeof o[k] !== 'boolean') errors.push(fieldError(`/${k}`, 'type', `${k} 应为是或否`, `${k} must be true or false`));
