@@ -131,9 +131,9 @@ export async function expireLapsedGrants(store: Store, now: Date): Promise<numbe
       const at = now.toISOString();
       const entry: WorkflowStep<GrantState> = { event: 'expire', from: g.state, to: 'expired', by: 'system', byName: '系统', at };
       const audit = { actor: 'system', action: 'grant.expire', object: g.id, detail: { number: g.number, endsOn: g.endsOn } };
-      await store.audit.append({ ...audit, outcome: 'success' });
       try {
-        await store.grants.update(g.id, { ...g, state: 'expired', steps: [...g.steps, entry], updatedAt: at }, g.version, CLOCK);
+        // The expiry and its audit record commit together (F17).
+        await store.grants.update(g.id, { ...g, state: 'expired', steps: [...g.steps, entry], updatedAt: at }, g.version, CLOCK, { audit: { ...audit, outcome: 'success' } });
         n++;
       } catch (e) {
         await store.audit.append({ ...audit, outcome: 'failure', detail: { ...audit.detail, error: e instanceof Error ? e.constructor.name : 'unknown' } }).catch(() => {});
