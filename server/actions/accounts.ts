@@ -103,7 +103,7 @@ async function revokeTokensOf(ctx: ActionContext, actor: Actor, userId: string, 
 }
 
 export const createToken = defineAction({
-  name: 'token.create', permission: ['security_admin'],
+  name: 'token.create', permission: ['security_admin'], answerHoldsSecret: true,
   input: (raw) => {
     const o = (raw.body ?? {}) as Record<string, unknown>;
     const errors = Object.keys(o).filter((k) => !['name', 'expiresInDays'].includes(k)).map((k) => fieldError(`/${k}`, 'unknown_field', `不支持的字段 ${k}`, `unknown field ${k}`));

@@ -62,6 +62,8 @@ export interface Action<I, O> {
   /** Object-level checks beyond the permission; throws ForbiddenError or NotFoundError. */
   authorize?(actor: Actor | undefined, input: I, ctx: ActionContext): Promise<void> | void;
   run(actor: Actor | undefined, input: I, ctx: ActionContext): Promise<O>;
+  /** The answer carries a secret shown once (an API token): it is never kept for an Idempotency-Key replay. */
+  answerHoldsSecret?: true;
 }
 
 export interface RawInput {

@@ -176,7 +176,7 @@ export function apiRouter(services: Services): Router {
       };
       const key = route.method === 'post' ? readIdempotencyKey(req.headers) : undefined;
       const { status, body } = key
-        ? await onceByKey(services.store, res.locals.actor as Actor | undefined, `${route.method} ${req.baseUrl}${req.path}`, key, req.body, services.now(), run)
+        ? await onceByKey(services.store, res.locals.actor as Actor | undefined, `${route.method} ${req.baseUrl}${req.path}`, key, req.body, services.now(), run, { keepAnswer: !route.action.answerHoldsSecret })
         : await run();
       if (status === 204) {
         res.status(204).end();

@@ -8,6 +8,8 @@ import type { Actor } from '../domain/roles.ts';
 import type { Store } from '../ports/store.ts';
 
 const KEPT_MS = 24 * 3600_000;
+/** A request still pending after this long died (a crash, a store that failed after the write): its outcome is unknown. */
+const LEASE_MS = 2 * 60_000;
 
 function sha(s: string): string {
   return createHash('sha256').update(s).digest('hex');
@@ -22,6 +24,11 @@ export function readIdempotencyKey(headers: Record<string, string | string[] | u
   return v;
 }
 
+/** The record of one account's key on one route ("post /api/v1/requests"). */
+export function idempotencyId(userId: string, route: string, key: string): string {
+  return `idem-${sha(`${userId}\n${route}\n${key}`).slice(0, 40)}`;
+}
+
 export interface Replay {
   status: number;
   body: unknown;
@@ -30,18 +37,30 @@ export interface Replay {
 /**
  * Runs `write` once per (account, route, key). `write` answers with the status and body to send. A request that
  * fails (it throws: 4xx or 5xx) forgets its key, so the client may retry after fixing it; an anonymous request
- * never stores one (anonymous POSTs are sign-in forms, and keys are per account).
+ * never stores one (anonymous POSTs are sign-in forms, and keys are per account). An answer that carries a secret
+ * shown once (an API token) is not kept (`keepAnswer: false`): a retry is told it was done, not given the secret.
  */
-export async function onceByKey(store: Store, actor: Actor | undefined, route: string, key: string, body: unknown, now: Date, write: () => Promise<Replay>): Promise<Replay> {
+export async function onceByKey(
+  store: Store, actor: Actor | undefined, route: string, key: string, body: unknown, now: Date, write: () => Promise<Replay>, opts: { keepAnswer?: boolean } = {},
+): Promise<Replay> {
   if (!actor) return write();
-  const id = `idem-${sha(`${actor.userId}\n${route}\n${key}`).slice(0, 40)}`;
+  const id = idempotencyId(actor.userId, route, key);
   const fingerprint = sha(JSON.stringify(body ?? null));
   const seen = await store.idempotency.claim({ id, fingerprint, state: 'pending', createdAt: now.toISOString() }, new Date(now.getTime() - KEPT_MS).toISOString());
   if (seen) {
     if (seen.fingerprint !== fingerprint) {
       throw new ValidationError([fieldError('/', 'idempotency_key_reused', '同一 Idempotency-Key 已用于另一请求', 'this Idempotency-Key was used for a different request')]);
     }
-    if (seen.state === 'pending') throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
+    if (seen.state === 'pending' && Date.parse(seen.createdAt) > now.getTime() - LEASE_MS) {
+      throw new ConflictError('相同请求正在处理中', 'a request with this Idempotency-Key is still in progress');
+    }
+    if (seen.state === 'pending') {
+      throw new ConflictError('使用该 Idempotency-Key 的请求结果未知,请先查看是否已办理,再换用新的 Idempotency-Key 重试',
+        'the outcome of the request with this Idempotency-Key is unknown: check whether it was done, then retry with a new key');
+    }
+    if (seen.body === undefined && seen.status !== 204) {
+      throw new ConflictError('该请求已办理;答复中的密钥只显示一次,不再重复显示', 'this request was done; its answer held a secret that is shown only once');
+    }
     return { status: seen.status!, body: seen.body === undefined ? undefined : JSON.parse(seen.body) };
   }
   let answer: Replay;
@@ -51,7 +70,10 @@ export async function onceByKey(store: Store, actor: Actor | undefined, route: s
     await store.idempotency.forget(id).catch(() => {});
     throw e;
   }
-  await store.idempotency.finish(id, answer.status, answer.body === undefined ? undefined : JSON.stringify(answer.body));
+  const kept = answer.body === undefined || opts.keepAnswer === false ? undefined : JSON.stringify(answer.body);
+  // The change is made: recording its answer is retried once, and a failure then only leaves the key pending (its
+  // retries are told the outcome is unknown), never fails the request that succeeded.
+  await store.idempotency.finish(id, answer.status, kept).catch(() => store.idempotency.finish(id, answer.status, kept)).catch(() => {});
   return answer;
 }
 

@@ -1,6 +1,7 @@
 // Issue 9, the holes an independent probe found, each as a numbered test (security-and-reliability.md B21 onward,
 // and the fault tests it names). Every test here failed on the main of 2026-12-02 and passes since.
 
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { updateUser } from '../../server/actions/accounts.ts';
 import { perform } from '../../server/actions/define.ts';
@@ -8,7 +9,7 @@ import { ValidationError } from '../../server/domain/errors.ts';
 import { hasClassificationMarking } from '../../server/domain/secrecy.ts';
 import { WITHHELD } from '../../server/domain/workflow/delivery.ts';
 import { actionContext } from '../../server/http/api.ts';
-import { pruneIdempotency } from '../../server/http/idempotency.ts';
+import { idempotencyId, pruneIdempotency } from '../../server/http/idempotency.ts';
 import { SYSTEM, resourceInput } from '../support/fixtures.ts';
 import { DELIVERY, act, batchStep, published, stepOn, terms } from '../support/workflow.ts';
 import { flagOverdue } from '../../server/actions/sharing/requests.ts';
@@ -317,6 +318,28 @@ describe('HTTP: security (issue 9)', () => {
       expect(second.body.resource.id).not.to.equal(r.id);
     });
 
+    it('an answer holding a secret (an API token) is not kept for a replay; a request that died pending says its outcome is unknown', async () => {
+      const sec = await app.as('secadmin');
+      const staff = (await app.store.users.getBy('username', 'staff'))!;
+      const headers = { 'idempotency-key': 'token-1' };
+      const first = await sec.json(`/api/v1/users/${staff.id}/tokens`, { method: 'POST', headers, json: { name: '接口' } });
+      expect(first.status).to.equal(201);
+      const again = await sec.json(`/api/v1/users/${staff.id}/tokens`, { method: 'POST', headers, json: { name: '接口' } });
+      expect(again.status).to.equal(409);
+      expect(JSON.stringify(again.body)).not.to.contain(first.body.token);
+      const secId = (await app.store.users.getBy('username', 'secadmin'))!.id;
+      const kept = await app.store.idempotency.claim({ id: idempotencyId(secId, `post /api/v1/users/${staff.id}/tokens`, 'token-1'), fingerprint: 'x', state: 'pending', createdAt: new Date().toISOString() }, '2000-01-01T00:00:00.000Z');
+      expect(kept).to.include({ state: 'done', status: 201 });
+      expect(kept).not.to.have.property('body');
+      // A request that never finished (a crash after the write) leaves its key pending: after a while, retries learn so.
+      const gsj = await app.as('gsj');
+      const gsjId = (await app.store.users.getBy('username', 'gsj'))!.id;
+      await app.store.idempotency.claim({ id: idempotencyId(gsjId, 'post /api/v1/requests', 'died-1'), fingerprint: createHash('sha256').update(JSON.stringify({})).digest('hex'), state: 'pending', createdAt: new Date(Date.now() - 5 * 60_000).toISOString() }, '2000-01-01T00:00:00.000Z');
+      const unknown = await gsj.json('/api/v1/requests', { method: 'POST', headers: { 'idempotency-key': 'died-1' }, json: {} });
+      expect(unknown.status).to.equal(409);
+      expect(unknown.body.detail_zh).to.contain('结果未知');
+    });
+
     it('a deleted calendar day can be set again (its id is derived from the date): no tombstone blocks it', async () => {
       const sys = await app.as('sysadmin');
       const set = (name: string) => sys.json('/api/v1/calendar/2027-10-01', { method: 'PUT', json: { kind: 'holiday', name } });
@@ -439,6 +462,24 @@ describe('HTTP: security (issue 9)', () => {
       expect(reviewed.status).to.equal(403);
       expect(reviewed.body.detail_zh).to.contain('四眼原则');
       expect((await app.store.batches.get(b2.id))!.state).to.equal('submitted');
+    });
+
+    it('on a batch: who reviewed an entry does not compile or submit the batch that carries it', async () => {
+      await account(app, 'dual', ['reviewer', 'info_office'], 'ag-xxb');
+      const dual = app.client();
+      await dual.login('dual', STRONG);
+      const [gaj, office] = [await app.as('gaj'), await app.as('office')];
+      const r = (await gaj.json('/api/v1/resources', { method: 'POST', json: resourceInput() })).body.resource;
+      await stepOn(gaj, r.id, 'submit');
+      await stepOn(office, r.id, 'accept');
+      expect((await stepOn(dual, r.id, 'approve')).body.status).to.equal('approved');
+      const compiled = await dual.json('/api/v1/batches', { method: 'POST', json: { resources: [r.id] } });
+      expect(compiled.status).to.equal(422);
+      expect(compiled.body.errors[0]).to.include({ pointer: '/resources/0', code: 'four_eyes' });
+      const b = (await office.json('/api/v1/batches', { method: 'POST', json: { resources: [r.id] } })).body;
+      const submitted = await batchStep(dual, b.id, 'submit');
+      expect(submitted.status).to.equal(403);
+      expect((await app.store.batches.get(b.id))!.state).to.equal('open');
     });
   });
 

@@ -129,6 +129,11 @@ function batchPartiesOf(actor: Actor | undefined): Set<PublicationParty> {
   return out;
 }
 
+/** Whether `actor` took a deciding step on the entry's version as a deciding party other than `party`. */
+function decidedOtherwise(r: Resource, actor: Actor, party: PublicationParty): boolean {
+  return [...entryEyes(r, actor).decidedAs].some((p) => p !== party && PUBLICATION_DECIDING.has(p));
+}
+
 /** What this person already decided on the batch: compiling it is the information office's decision too. */
 function batchEyes(b: Batch, actor: Actor | undefined): FourEyes<PublicationParty> {
   if (!actor) return { deciding: PUBLICATION_DECIDING, decidedAs: new Set() };
@@ -211,6 +216,8 @@ export const createBatch = defineAction({
     for (const [i, id] of ids.entries()) {
       const r = await ctx.store.resources.get(id);
       if (!r || workflowStatus(r) !== 'approved') errors.push(fieldError(`/resources/${i}`, 'not_approved', '只能编入审查通过的信息资源', 'only approved resources can be batched'));
+      // Compiling is the information office's decision: not for whoever reviewed the entry (B24).
+      else if (decidedOtherwise(r, actor!, 'info_office')) errors.push(fieldError(`/resources/${i}`, 'four_eyes', '您已以其他身份办理过该资源(四眼原则),请由其他人员编入批次', 'four eyes: you decided on this entry as another party'));
       else found.push(r);
     }
     if (errors.length) throw new ValidationError(errors);
@@ -248,18 +255,17 @@ export const stepBatch = defineAction({
     const b = await ctx.store.batches.get(input.id);
     if (!b) throw new NotFoundError('batch');
     const { to } = nextState(batchMachine, b, input, batchPartiesOf(actor), PUBLICATION_FIELD_LABELS, batchEyes(b, actor));
-    // Deciding on a batch decides on each of its entries: whoever decided on one of them before (accepted, reviewed it)
-    // does not also approve or reject the batch that carries it.
-    if (input.event !== 'submit') {
-      const decided: string[] = [];
-      for (const id of b.resourceIds) {
-        const r = await ctx.store.resources.get(id);
-        if (r && [...entryEyes(r, actor).decidedAs].some((p) => p !== 'city_government' && PUBLICATION_DECIDING.has(p))) decided.push(r.code);
-      }
-      if (decided.length) {
-        throw new ForbiddenError(`同一人不能在同一事项上作出两个环节的决定(四眼原则):您已办理过 ${decided.join('、')},请由其他人员审批本批次`,
-          `four eyes: you decided on ${decided.join(', ')} before; someone else must decide on this batch`);
-      }
+    // Deciding on a batch decides on each of its entries: whoever decided on one of them as another party before
+    // (reviewed it, or accepted it and now approves the batch) does not take this step on the batch that carries it.
+    const party = transitionFor(batchMachine, b.state, input.event, 'batch')!.by;
+    const decided: string[] = [];
+    for (const id of b.resourceIds) {
+      const r = await ctx.store.resources.get(id);
+      if (r && decidedOtherwise(r, actor!, party)) decided.push(r.code);
+    }
+    if (decided.length) {
+      throw new ForbiddenError(`同一人不能在同一事项上作出两个环节的决定(四眼原则):您已以其他身份办理过 ${decided.join('、')},请由其他人员办理本批次`,
+        `four eyes: you decided on ${decided.join(', ')} as another party; someone else must do this on the batch`);
     }
     const at = ctx.now().toISOString();
     const step: WorkflowStep<BatchState> = {
