@@ -21,9 +21,13 @@ export const requestScope = new AsyncLocalStorage<{ correlationId: string }>();
 
 const CENSOR = '[已隐去]';
 
-/** Field names whose values are never logged, at any of the first three levels of an object. */
-const SECRET_FIELDS = ['password', 'passwordHash', 'token', 'secret', 'sessionSecret', 'auditKey', 'authorization', 'cookie', 'phone', 'email', 'contact', 'idNumber', 'hash'];
-const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+/**
+ * Field names whose values are never logged, whatever their case or prefix (apiToken, x-api-key, Set-Cookie,
+ * passwordHash), at any depth: the walk below censors them; pino's own redaction is a second net for the usual paths.
+ */
+const SECRET_FIELD = /(pass(word)?(hash)?|token|secret|(api|audit)?[-_]?key|cookie|authorization|phone|mobile|email|contact|id[-_]?(number|card)|hash)$/i;
+const REDACT_PATHS = ['password', 'token', 'authorization', 'cookie'].flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+const MAX_DEPTH = 4;
 
 /** Secrets and personal data written inside free text (an error message, a query) rather than under a field name. */
 const IN_TEXT: [RegExp, string][] = [
@@ -34,17 +38,22 @@ const IN_TEXT: [RegExp, string][] = [
   [/(?<!\d)1[3-9]\d{9}(?!\d)/g, CENSOR], // mobile numbers
 ];
 
+/** Patterns first, then the cut: a number cut in half at the end would escape its pattern. */
 function scrub(s: string): string {
-  let out = s.length > 500 ? `${s.slice(0, 500)}…` : s;
+  let out = s.length > 4000 ? s.slice(0, 4000) : s;
   for (const [re, by] of IN_TEXT) out = out.replace(re, by);
-  return out;
+  return out.length > 500 ? `${out.slice(0, 500)}…` : out;
 }
 
 function clip(v: unknown, depth = 0): unknown {
   if (typeof v === 'string') return scrub(v);
   if (v instanceof Error) return { name: v.name, message: scrub(v.message), stack: v.stack ? scrub(v.stack.split('\n').slice(0, 6).join('\n')) : undefined };
-  if (depth < 3 && Array.isArray(v)) return v.slice(0, 50).map((x) => clip(x, depth + 1));
-  if (depth < 3 && v && typeof v === 'object') return Object.fromEntries(Object.entries(v).slice(0, 50).map(([k, x]) => [k, clip(x, depth + 1)]));
+  if (v && typeof v === 'object') {
+    // Deeper than any event needs: said, not shown (it could hold anything).
+    if (depth >= MAX_DEPTH) return '[…]';
+    if (Array.isArray(v)) return v.slice(0, 50).map((x) => clip(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).slice(0, 50).map(([k, x]) => [k, SECRET_FIELD.test(k) ? CENSOR : clip(x, depth + 1)]));
+  }
   return v;
 }
 

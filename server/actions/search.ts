@@ -13,6 +13,7 @@ import type { Cond } from '../ports/store.ts';
 import {
   BASE_DATABASES, FORMAT_CATEGORIES, RESOURCE_STATUSES, SHARE_TYPES, STATUS_LABELS, UPDATE_CYCLES,
 } from '../domain/vocab.ts';
+import { hasClassificationMarking } from '../domain/secrecy.ts';
 import { resourceVisibility, visibilityCond } from '../domain/visibility.ts';
 import { type ActionContext, type SearchServices, defineAction } from './define.ts';
 import { readQuery } from './input.ts';
@@ -176,11 +177,16 @@ async function heldGrants(ctx: ActionContext, actor: Actor | undefined, ids: str
   return out;
 }
 
-/** Zero-result queries feed the statistics: what people looked for and did not find. Never fails the search. */
+/**
+ * Zero-result queries feed the statistics: what people looked for and did not find. Never fails the search. A query
+ * carrying a secrecy marking is not kept: the statistics show what was asked, and that text may not enter the store.
+ */
 async function recordMiss(ctx: ActionContext, actor: Actor | undefined, terms: string[][], mode: 'all' | 'items'): Promise<void> {
+  const query = terms.map((t) => t[0]).join(' ').slice(0, 100);
+  if (hasClassificationMarking(query) || hasClassificationMarking(query.replace(/\s+/g, ''))) return;
   const at = ctx.now().toISOString();
   await ctx.store.searchMisses.create({
-    id: `miss-${at}-${Math.random().toString(36).slice(2, 10)}`, version: 1, query: terms.map((t) => t[0]).join(' ').slice(0, 100), mode,
+    id: `miss-${at}-${Math.random().toString(36).slice(2, 10)}`, version: 1, query, mode,
     ...(actor ? { agencyId: actor.agencyId } : {}), at, day: at.slice(0, 10),
   }, { userId: 'system:search', username: 'search' }).catch(() => {});
 }

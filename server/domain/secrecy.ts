@@ -12,7 +12,8 @@
 // separator, Hangul fillers, tags), bidi controls and combining marks removed, traditional and variant forms of the
 // three words mapped to simplified, and spaces and separators between the characters removed ("秘 密", "機-密",
 // "ＪＭ" cases). A right-to-left override makes "密绝" display as 绝密, so text is also read in the order it is
-// displayed: runs after U+202E (RLO) reversed.
+// displayed: runs after U+202E (RLO) reversed. Between the two characters of a marking, any punctuation, symbol or
+// blank is ignored too (dashes, colons, full stops, the Braille blank U+2800).
 
 const VARIANTS: Record<string, string> = { 絕: '绝', 絶: '绝', 機: '机', 祕: '秘', 袐: '秘', 宻: '密' };
 const VARIANT = new RegExp(`[${Object.keys(VARIANTS).join('')}]`, 'gu');
@@ -22,12 +23,19 @@ const STAR = '[★☆*✱⋆✩✪✫✬✭✮✯✰]';
 /** A right-to-left override and what it governs: up to its pop (PDF), the end of an isolate, a line break or the end. */
 const RLO_RUN = /\u202E([^\u202C\u2069\n\r]*)/gu;
 
+/**
+ * Anything that is not a letter or digit, between the two characters of a marking (绝—密, 机:密, 秘\u2800密, the
+ * Braille blank looking like a space): only there, so that the brackets and stars that make 秘密 a marking stay.
+ */
+const INSIDE_A_MARKING = /(?<=[绝机秘])[\p{Z}\p{P}\p{S}\p{Cc}\p{Cf}]+(?=密)/gu;
+
 function fold(text: string): string {
   return text
     .normalize('NFKC')
     .replace(INVISIBLE, '')
     .replace(VARIANT, (c) => VARIANTS[c])
-    .replace(SEPARATORS, '');
+    .replace(SEPARATORS, '')
+    .replace(INSIDE_A_MARKING, '');
 }
 
 /** The text in the order a reader sees it where an override reverses it (Han characters are strong left-to-right otherwise). */

@@ -38,7 +38,8 @@ const DISGUISED: [string, string][] = [
   ['soft hyphen U+00AD', '绝\u00AD密'], ['combining grapheme joiner U+034F', '绝\u034F密'], ['variation selector U+FE0F', '绝\uFE0F密'],
   ['variation selector supplement U+E0100', '绝\u{E0100}密'], ['invisible times U+2062', '绝\u2062密'], ['Mongolian vowel separator U+180E', '绝\u180E密'],
   ['Hangul filler U+3164', '绝\u3164密'], ['Hangul choseong filler U+115F', '绝\u115F密'], ['combining acute U+0301', '绝\u0301密'],
-  ['left-to-right mark U+200E', '绝\u200E密'], ['word joiner U+2060', '机\u2060密'], ['circled ideograph ㊙ + star', '㊙密★'], ['variant 宻', '绝宻'],
+  ['left-to-right mark U+200E', '绝\u200E密'], ['Braille blank U+2800', '绝\u2800密'], ['em dash', '绝—密'], ['hyphen U+2010', '绝‐密'],
+  ['wave dash', '绝～密'], ['colon', '机:密'], ['ideographic full stop', '绝。密'], ['word joiner U+2060', '机\u2060密'], ['circled ideograph ㊙ + star', '㊙密★'], ['variant 宻', '绝宻'],
 ];
 
 describe('HTTP: security (issue 9)', () => {
@@ -69,6 +70,8 @@ describe('HTTP: security (issue 9)', () => {
       expect(hasClassificationMarking('人口\u202E密绝\u202C信息')).to.equal(true);
       expect(hasClassificationMarking('人口\u202E信息\u202C密绝')).to.equal(false);
       expect(hasClassificationMarking('商业秘密')).to.equal(false);
+      expect(hasClassificationMarking('秘\u2800密★')).to.equal(true);
+      expect(hasClassificationMarking('涉及商业秘密、个人隐私')).to.equal(false);
     });
 
     it('screens every free text a user writes, not only catalog entries', async () => {
@@ -108,6 +111,13 @@ describe('HTTP: security (issue 9)', () => {
       // Before the batch is even looked up: the text never reaches the action.
       await refused(await app.as('approver'), '/api/v1/batches/none/steps', { event: 'reject', reason: '【秘密】', version: 1 }, '/reason');
       expect((await app.store.audit.list({ action: 'request.secret_refused' })).total).to.be.greaterThan(5);
+    });
+
+    it('keeps no search query carrying a marking among the zero-result queries (what the statistics show)', async () => {
+      await app.search.rebuild();
+      for (const q of ['绝密名单xyzzy', '机 密 档案 qqqq', '人口普查zzzz']) await app.client().json(`/api/v1/search?q=${encodeURIComponent(q)}`);
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await app.store.searchMisses.list({})).items.map((m) => m.query)).to.deep.equal(['人口普查 zzzz']);
     });
 
     it('refuses NUL, ESC and other control characters, and line breaks in names, so none is stored', async () => {

@@ -36,6 +36,12 @@ describe('logs (pino)', () => {
       expect(out, secret).not.to.contain(secret);
     }
     expect(out).to.contain('[已隐去]').and.contain('mongo:27017');
+    lines.length = 0;
+    log.warn('more', {
+      a: { b: { c: { password: 'DEEP-SECRET' } } }, Authorization: 'Bearer zzz', apiToken: 'tok-1', 'x-api-key': 'k-1', 'Set-Cookie': 'sid=1',
+      long: `${'x'.repeat(495)}330102199001011234`,
+    });
+    for (const secret of ['DEEP-SECRET', 'zzz', 'tok-1', 'k-1', 'sid=1', '330102']) expect(lines.join(''), secret).not.to.contain(secret);
   });
 
   it('puts the correlation id of the request on every line written while it is handled', async () => {
