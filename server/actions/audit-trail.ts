@@ -25,6 +25,8 @@ export interface AuditState {
   /** Where the verified chain ends. */
   head?: ChainHead;
   checkpoint?: { seq: number; hash: string; at: string; where: string };
+  /** Records up to here come from before the chain was keyed: only as strong as an unkeyed chain. */
+  legacyUntil?: number;
   problem?: { code: AuditProblemCode; seq?: number; zh: string; en: string };
 }
 
@@ -49,6 +51,8 @@ export class AuditTrail {
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Carried into every checkpoint once a legacy prefix was adopted. */
+  private legacyUntil = 0;
 
   constructor(
     private readonly log: AuditLog,
@@ -74,11 +78,12 @@ export class AuditTrail {
       return fail('checkpoint_unreadable', 0);
     }
     if (cp && !checkpointSealed(this.key, cp)) return fail('checkpoint_forged', 0);
-    const checkpoint = cp ? { seq: cp.seq, hash: cp.hash, at: cp.at, where: this.checkpoints.where } : undefined;
+    let checkpoint = cp ? { seq: cp.seq, hash: cp.hash, at: cp.at, where: this.checkpoints.where } : undefined;
+    this.legacyUntil = cp?.legacyUntil ?? 0;
     try {
       let report: ChainReport;
       if (scope === 'full') {
-        report = await verifyChain(this.log.records(1), this.key);
+        report = await verifyChain(this.log.records(1), this.key, EMPTY_CHAIN, this.legacyUntil);
         if (!report.ok) return fail('broken', report.checked, report.brokenAt, { checkpoint, head: report.head });
         if (cp && report.head.seq < cp.seq) return fail('truncated', report.checked, cp.seq, { checkpoint, head: report.head });
         if (cp && cp.seq > 0 && (await recordAt(this.log, cp.seq))?.hash !== cp.hash) return fail('rewritten', report.checked, cp.seq, { checkpoint, head: report.head });
@@ -91,14 +96,40 @@ export class AuditTrail {
           start = { seq: cp.seq, hash: cp.hash };
         }
         report = await verifyChain(this.log.records(start.seq + 1), this.key, start);
+        if (!report.ok && !cp) {
+          const adopted = await this.adoptLegacy();
+          if (adopted) {
+            report = adopted.report;
+            checkpoint = adopted.checkpoint;
+          }
+        }
         if (!report.ok) return fail('broken', report.checked, report.brokenAt, { checkpoint, head: report.head });
       }
       this.verified = report.head;
-      return this.settle({ ok: true, scope, verifiedAt, checked: report.checked, head: report.head, ...(checkpoint ? { checkpoint } : {}) });
+      return this.settle({
+        ok: true, scope, verifiedAt, checked: report.checked, head: report.head, ...(checkpoint ? { checkpoint } : {}), ...(this.legacyUntil ? { legacyUntil: this.legacyUntil } : {}),
+      });
     } catch {
       // The store could not be read: that says nothing about the chain, so the last verdict stands beside the reason.
       return { ...this.current, ok: false, problem: { code: 'unavailable', ...PROBLEMS.unavailable() } };
     }
+  }
+
+  /**
+   * A store from before the keyed chain (no checkpoint yet, the first record not keyed): its records verify as the
+   * unkeyed chain they were, and what was appended since as keyed. Then that prefix is sealed as legacy into the
+   * first checkpoint, so it can never grow afterwards. It is only as strong as an unkeyed chain, and says so.
+   */
+  private async adoptLegacy(): Promise<{ report: ChainReport; checkpoint: NonNullable<AuditState['checkpoint']> } | undefined> {
+    const legacy = await verifyChain(this.log.records(1), this.key, EMPTY_CHAIN, Number.MAX_SAFE_INTEGER);
+    if (legacy.head.seq === 0) return undefined;
+    const rest = await verifyChain(this.log.records(legacy.head.seq + 1), this.key, legacy.head);
+    if (!rest.ok) return undefined;
+    const sealed = sealCheckpoint(this.key, rest.head, this.now().toISOString(), legacy.head.seq);
+    await this.checkpoints.write(sealed);
+    this.legacyUntil = legacy.head.seq;
+    this.logger?.warn('audit log from before the keyed chain adopted as a legacy prefix', { legacyUntil: legacy.head.seq, head: rest.head.seq });
+    return { report: { ok: true, checked: legacy.checked + rest.checked, head: rest.head }, checkpoint: { seq: sealed.seq, hash: sealed.hash, at: sealed.at, where: this.checkpoints.where } };
   }
 
   /**
@@ -129,7 +160,7 @@ export class AuditTrail {
     this.verified = report.head;
     if (this.current.problem?.code === 'unavailable') this.settle({ ...this.current, ok: true, problem: undefined });
     if (!moved && this.current.checkpoint?.seq === report.head.seq) return;
-    const sealed = sealCheckpoint(this.key, report.head, this.now().toISOString());
+    const sealed = sealCheckpoint(this.key, report.head, this.now().toISOString(), this.legacyUntil || undefined);
     try {
       await this.checkpoints.write(sealed);
       this.current = { ...this.current, head: report.head, checkpoint: { seq: sealed.seq, hash: sealed.hash, at: sealed.at, where: this.checkpoints.where } };

@@ -260,6 +260,7 @@ const AuditVerification = {
   type: 'object', required: ['ok', 'scope', 'checked'], additionalProperties: false,
   properties: {
     ok: { type: 'boolean' }, scope: { enum: ['full', 'since-checkpoint', 'not-yet'] }, verifiedAt: str(), checked: { type: 'integer' }, head: ChainHead,
+    legacyUntil: { type: 'integer', description: 'records up to here predate the keyed chain (an unkeyed prefix)' },
     checkpoint: { type: 'object', additionalProperties: false, properties: { seq: { type: 'integer' }, hash: str(), at: str(), where: str() } },
     problem: { type: 'object', required: ['code', 'zh', 'en'], additionalProperties: false, properties: { code: str(), seq: { type: 'integer' }, zh: str(), en: str() } },
   },

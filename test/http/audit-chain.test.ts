@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.ts';
 import { compose } from '../../server/compose.ts';
 import { loadConfig } from '../../server/config.ts';
-import { auditHash, checkpointSealed, sealCheckpoint, verifyChain } from '../../server/domain/audit.ts';
+import { AuditTrail } from '../../server/actions/audit-trail.ts';
+import { auditHash, checkpointSealed, legacyAuditHash, sealCheckpoint, verifyChain } from '../../server/domain/audit.ts';
 import type { AuditRecord } from '../../server/domain/entities.ts';
 import { silentLogger } from '../../server/log.ts';
 import { TEST_AUDIT_KEY, resourceInput } from '../support/fixtures.ts';
@@ -159,6 +160,40 @@ describe('F20 the audit chain can be proved', () => {
       const bad = cli(['--json']);
       expect(bad.status).to.equal(1);
       expect(JSON.parse(bad.stdout).problem.code).to.equal('truncated');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a store from before the keyed chain is adopted once: its records as a legacy prefix, sealed into the first checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-legacy-'));
+    try {
+      const path = join(dir, 'catalog.db');
+      openEmbeddedStore({ path, auditKey: TEST_AUDIT_KEY }).close();
+      const db = new DatabaseSync(path);
+      let prev = '0'.repeat(64);
+      for (let seq = 1; seq <= 3; seq++) {
+        const entry = { actor: 'old', action: `legacy.${seq}`, outcome: 'success' as const };
+        const at = `2026-11-0${seq}T00:00:00.000Z`;
+        const hash = legacyAuditHash(prev, seq, at, entry);
+        db.prepare('INSERT INTO audit (seq, at, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)').run(seq, at, entry.action, JSON.stringify(entry), prev, hash);
+        prev = hash;
+      }
+      const store = openEmbeddedStore({ path, auditKey: TEST_AUDIT_KEY });
+      await store.audit.append({ actor: 'new', action: 'keyed.4', outcome: 'success' });
+      const checkpoints = fileCheckpoints(join(dir, 'audit-checkpoint.json'));
+      const trail = new AuditTrail(store.audit, TEST_AUDIT_KEY, checkpoints);
+      expect(await trail.verify('since-checkpoint')).to.deep.include({ ok: true, legacyUntil: 3, checked: 4 });
+      expect((await checkpoints.read())).to.include({ seq: 4, legacyUntil: 3 });
+      await store.audit.append({ actor: 'new', action: 'keyed.5', outcome: 'success' });
+      await trail.checkpoint();
+      expect(await checkpoints.read()).to.include({ seq: 5, legacyUntil: 3 });
+      expect(await new AuditTrail(store.audit, TEST_AUDIT_KEY, checkpoints).verify('full')).to.deep.include({ ok: true, legacyUntil: 3, checked: 5 });
+      // Once adopted, the prefix is fixed: an edit inside it is found.
+      db.prepare("UPDATE audit SET data = json_set(data, '$.outcome', 'denied') WHERE seq = 2").run();
+      expect((await new AuditTrail(store.audit, TEST_AUDIT_KEY, checkpoints).verify('full')).problem).to.include({ code: 'broken', seq: 2 });
+      db.close();
+      await store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
