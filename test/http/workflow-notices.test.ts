@@ -9,7 +9,8 @@ import { SYSTEM, resourceInput } from '../support/fixtures.ts';
 
 const today = () => cityDate(new Date());
 const inDays = (n: number) => new Date(Date.parse(`${today()}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-const TERMS = { purpose: '核验身份', scope: '登记窗口', facilities: '前置机', security: '等保三级', basis: '条例第十条', startsOn: today(), endsOn: inDays(90) };
+// A function, not a constant: a run that crosses the city's midnight would otherwise apply with yesterday's date.
+const terms = () => ({ purpose: '核验身份', scope: '登记窗口', facilities: '前置机', security: '等保三级', basis: '条例第十条', startsOn: today(), endsOn: inDays(90) });
 
 async function act(c: Client, id: string, event: string, fields: Record<string, string> = {}) {
   const cur = await c.json(`/api/v1/requests/${id}`);
@@ -30,7 +31,7 @@ describe('HTTP: inbox, deadlines, calendar and overdue steps', () => {
 
   async function submitted() {
     const gsj = await app.as('gsj');
-    const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: resource.code, items: ['姓名'] }], ...TERMS } })).body;
+    const r = (await gsj.json('/api/v1/requests', { method: 'POST', json: { resources: [{ code: resource.code, items: ['姓名'] }], ...terms() } })).body;
     await act(gsj, r.id, 'submit');
     return r;
   }
