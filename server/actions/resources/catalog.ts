@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { classificationCode } from '../../domain/codes.ts';
-import { BadRequestError, type FieldError, NotFoundError, ValidationError, fieldError } from '../../domain/errors.ts';
+import { BadRequestError, NotFoundError, ValidationError, fieldError } from '../../domain/errors.ts';
 import { type Overlap, authorityItems, findOverlaps, foldedItems } from '../../domain/overlap.ts';
 import {
   DERIVED_FIELDS, READ_ONLY_FIELDS, type Resource, type ResourceInput, nameKey, publicView, validateResourceInput,

@@ -71,7 +71,7 @@ export class SqliteAuditChain {
   private readonly last: StatementSync;
   private readonly insert: StatementSync;
 
-  constructor(private readonly db: DatabaseSync, private readonly key: Buffer, private readonly now: () => string) {
+  constructor(db: DatabaseSync, private readonly key: Buffer, private readonly now: () => string) {
     this.last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO audit (seq, at, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)');
   }
