@@ -143,14 +143,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000, verify: requireUtf8 }));
   app.use(guardInput);
 
-  const buckets = new TokenBuckets(config.searchRatePerSecond ?? 10, Math.max(1, (config.searchRatePerSecond ?? 10) * 3));
+  // Rates per second with bursts of three seconds' worth.
+  const limiter = (perSecond: number) => new TokenBuckets(perSecond, Math.max(1, perSecond * 3));
+  const buckets = limiter(config.searchRatePerSecond ?? 10);
   app.use(['/api/v1/search', '/search'], (req, res, next) => {
     const actor = res.locals.actor as Actor | undefined;
     const wait = buckets.take(actor ? `u:${actor.userId}` : `a:${addressKey(req.ip ?? '')}`);
     next(wait > 0 ? new RateLimitedError(wait) : undefined);
   });
   // Anonymous API reads per address: the public catalog is open, but not to be scraped at machine speed by one client.
-  const anonymous = new TokenBuckets(config.anonymousRatePerSecond ?? 20, Math.max(1, (config.anonymousRatePerSecond ?? 20) * 3));
+  const anonymous = limiter(config.anonymousRatePerSecond ?? 20);
   app.use('/api', (req, res, next) => {
     if (res.locals.actor || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     const wait = anonymous.take(addressKey(req.ip ?? ''));

@@ -30,7 +30,7 @@ export function embeddedStorePath(config: Pick<Config, 'dataDir'>): string {
   return join(config.dataDir, 'catalog.db');
 }
 
-export type StoreConfig = Pick<Config, 'store' | 'dataDir' | 'mongodbUri' | 'auditKey' | 'auditKeyFile'> & Partial<Pick<Config, 'env' | 'storeOpenTimeoutSeconds'>>;
+export type StoreConfig = Pick<Config, 'store' | 'dataDir' | 'mongodbUri' | 'auditKey' | 'auditKeyFile'> & Partial<Pick<Config, 'storeOpenTimeoutSeconds'>>;
 
 /**
  * The audit chain's key: AUDIT_KEY, or the contents of AUDIT_KEY_FILE (a mounted secret). Outside production,
@@ -54,8 +54,7 @@ export function loadAuditKey(config: Pick<Config, 'dataDir' | 'auditKey' | 'audi
  * Opens the store of record. A store that is not reachable yet (a MongoDB container still electing its primary)
  * is retried with backoff up to `storeOpenTimeoutSeconds`; anything else fails at once.
  */
-export async function openStore(config: StoreConfig, log?: Logger): Promise<Store> {
-  const auditKey = loadAuditKey(config);
+export async function openStore(config: StoreConfig, log?: Logger, auditKey = loadAuditKey(config)): Promise<Store> {
   const open = async (): Promise<Store> => {
     if (config.store === 'mongo') {
       // Imported lazily so the embedded default never loads the MongoDB driver.
@@ -85,8 +84,8 @@ export async function withRetry<T>(fn: () => Promise<T>, budgetMs: number, onRet
 }
 
 /** The audit chain's verifier and checkpointer for a store (the checkpoint lives outside it, in a file). */
-export function auditTrail(store: Store, config: Pick<Config, 'dataDir' | 'auditKey' | 'auditKeyFile' | 'auditCheckpointFile'>, log?: Logger): AuditTrail {
-  return new AuditTrail(store.audit, loadAuditKey(config), fileCheckpoints(config.auditCheckpointFile), () => new Date(), log);
+export function auditTrail(store: Store, config: Pick<Config, 'dataDir' | 'auditKey' | 'auditKeyFile' | 'auditCheckpointFile'>, log?: Logger, auditKey = loadAuditKey(config)): AuditTrail {
+  return new AuditTrail(store.audit, auditKey, fileCheckpoints(config.auditCheckpointFile), () => new Date(), log);
 }
 
 export function embeddedSearchPath(config: Pick<Config, 'dataDir'>): string {
@@ -163,7 +162,8 @@ export function startSearch(s: SearchServices, log: Logger, checkEveryMs = 30_00
 }
 
 export async function compose(config: Config, log: Logger): Promise<Services> {
-  const store = await openStore(config, log);
+  const auditKey = loadAuditKey(config);
+  const store = await openStore(config, log, auditKey);
   const synonyms = loadSynonyms();
   const ref = await ensureReferenceData(store);
   if (ref.agencies || ref.nodes) log.info('reference data seeded', ref);
@@ -178,7 +178,7 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     log.info('demo catalog loaded', { ...r, ms: Date.now() - started });
   }
   // Start-up verifies what was appended since the last checkpoint (F20); /health/ready reports the verdict.
-  const trail = auditTrail(store, config, log);
+  const trail = auditTrail(store, config, log, auditKey);
   const verdict = await trail.verify('since-checkpoint');
   if (verdict.ok) log.info('audit chain verified since the last checkpoint', { checked: verdict.checked, head: verdict.head?.seq ?? 0 });
   const engine = await openSearchEngine(config);

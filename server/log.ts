@@ -1,8 +1,8 @@
 // Structured logs through pino: one JSON object per line and per event (B17: CR/LF or ANSI escapes in user input
 // are JSON-escaped, so they cannot forge or split a line; long strings are cut). Every line written while a request
 // is handled carries that request's correlation id (an AsyncLocalStorage set by the first middleware), so one id
-// finds all of a request's lines. Secrets and personal data are redacted twice: by field name (passwords, tokens,
-// cookies, contacts) and by shape inside any string (credentials in URLs, bearer tokens, 身份证号, mobile numbers).
+// finds all of a request's lines. Secrets and personal data are redacted by field name (passwords, tokens,
+// cookies, contacts, at any depth) and by shape inside any string (credentials in URLs, bearer tokens, 身份证号, mobile numbers).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
@@ -23,10 +23,10 @@ const CENSOR = '[已隐去]';
 
 /**
  * Field names whose values are never logged, whatever their case or prefix (apiToken, x-api-key, Set-Cookie,
- * passwordHash), at any depth: the walk below censors them; pino's own redaction is a second net for the usual paths.
+ * passwordHash), at any depth: the walk below censors them before pino sees the event (pino's path-based `redact`
+ * would only repeat it, for fixed paths).
  */
 const SECRET_FIELD = /(pass(word)?(hash)?|token|secret|(api|audit)?[-_]?key|cookie|authorization|phone|mobile|email|contact|id[-_]?(number|card)|hash)$/i;
-const REDACT_PATHS = ['password', 'token', 'authorization', 'cookie'].flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 const MAX_DEPTH = 4;
 
 /** Secrets and personal data written inside free text (an error message, a query) rather than under a field name. */
@@ -64,7 +64,6 @@ export function createLogger(level: Level = 'info', write: (line: string) => voi
     messageKey: 'msg',
     timestamp: () => `,"t":"${new Date().toISOString()}"`,
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: REDACT_PATHS, censor: CENSOR },
     mixin: () => {
       const scope = requestScope.getStore();
       return scope ? { correlationId: scope.correlationId } : {};

@@ -2,15 +2,16 @@
 // it, and compares its end with the checkpoint (F20). Exit 0 when it holds, 1 when it does not, 2 on bad config.
 
 import { parseArgs } from 'node:util';
-import { auditTrail, openStore } from '../compose.ts';
+import { auditTrail, loadAuditKey, openStore } from '../compose.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: 'boolean' } } });
   const config = loadConfig({ ...process.env, DEMO: 'false' });
-  const store = await openStore(config);
+  const key = loadAuditKey(config);
+  const store = await openStore(config, undefined, key);
   try {
-    const trail = auditTrail(store, config);
+    const trail = auditTrail(store, config, undefined, key);
     process.stderr.write('正在校验审计日志 / verifying the audit log…\n');
     const s = await trail.verify('full');
     if (values.json) {

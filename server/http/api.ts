@@ -160,14 +160,12 @@ export function apiRouter(services: Services): Router {
   });
   // A method a path does not have is 405 with the methods it has (HEAD comes with GET, OPTIONS answers them).
   const methods = new Map<string, string[]>();
-  for (const r of API_ROUTES) methods.set(r.path, [...(methods.get(r.path) ?? []), r.method.toUpperCase()]);
-  for (const r of API_ROUTES) {
-    const p = r.action.permission as unknown;
-    if (p !== 'public' && p !== 'signed-in' && !(Array.isArray(p) && p.length > 0)) {
-      throw new Error(`action ${r.action.name} declares no permission; refusing to start`);
-    }
-  }
   for (const route of API_ROUTES) {
+    const p = route.action.permission as unknown;
+    if (p !== 'public' && p !== 'signed-in' && !(Array.isArray(p) && p.length > 0)) {
+      throw new Error(`action ${route.action.name} declares no permission; refusing to start`);
+    }
+    methods.set(route.path, [...(methods.get(route.path) ?? []), route.method.toUpperCase()]);
     router[route.method](route.path, async (req, res) => {
       const run = async () => {
         const result = await runAction(route.action, req, res, services);

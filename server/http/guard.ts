@@ -53,22 +53,19 @@ export function requireUtf8(_req: IncomingMessage, _res: unknown, buf: Buffer): 
   if (!isUtf8(buf)) throw Object.assign(new BadRequestError('请求内容不是有效的 UTF-8 文本', 'the request body is not valid UTF-8'), { status: 400, expose: true });
 }
 
-/** The raw query string, percent-decoded to bytes, must be UTF-8 (the parser would turn bad bytes into U+FFFD silently). */
+/**
+ * The raw query string must decode as UTF-8 (the parser would turn bad bytes into U+FFFD silently).
+ * decodeURIComponent refuses exactly that; a stray '%' that escapes nothing is left to the parser, as before.
+ */
 function queryIsUtf8(url: string): boolean {
   const q = url.indexOf('?');
   if (q === -1) return true;
-  const raw = url.slice(q + 1).replace(/\+/g, ' ');
-  if (!/%[89a-f]/i.test(raw)) return true;
-  const bytes: number[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] === '%' && /^[0-9a-f]{2}$/i.test(raw.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(raw.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(raw[i], 'utf8'));
-    }
+  try {
+    decodeURIComponent(url.slice(q + 1).replace(/%(?![0-9a-f]{2})/gi, '%25'));
+    return true;
+  } catch {
+    return false;
   }
-  return isUtf8(Buffer.from(bytes));
 }
 
 export const guardInput: RequestHandler = (req, _res, next) => {
